@@ -1,0 +1,229 @@
+"""The inline projector: applies each event to the read-model tables, in the command's own
+transaction, and advances the tracking position in that same transaction.
+
+It computes only from events (R-SHEET-1's score = max(0, 100 − Σ active deductions) is derived
+here, never stored in an event). `jixiao rebuild` runs this same code over the whole log.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Callable, Sequence
+
+import orjson
+
+from ledger.numbers import HUNDRED, fmt
+from ledger.plan import YearPlan
+from ledger.roster import Roster
+from ledger.sheet import Sheet
+from ledger.store import ProjectionCursor
+
+TRACKING_NAME = "ledger"
+
+
+class ProjectionGap(RuntimeError):
+    """The projector was handed positions that do not follow the last one it applied."""
+
+
+def _json(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+def _date(value: Any) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _score(deducted: Decimal) -> tuple[str, str]:
+    score = max(Decimal(0), HUNDRED - deducted)
+    return fmt(score), fmt(score / HUNDRED)
+
+
+class Projector:
+    """Maps event types to row changes. Called as an inline hook of the recorder."""
+
+    def __init__(self) -> None:
+        self._apply: dict[type, Callable[[ProjectionCursor, int, Any], None]] = {
+            Roster.Created: self._ignore,
+            Roster.UnitRegistered: self._unit_registered,
+            Roster.HeadAppointed: self._head_appointed,
+            Roster.PersonEnrolled: self._person_enrolled,
+            Roster.PersonTransferred: self._person_transferred,
+            Roster.PositionChanged: self._position_changed,
+            Roster.AuthoritySet: self._authority_set,
+            Roster.PersonLeft: self._person_left,
+            YearPlan.Planned: self._planned,
+            YearPlan.PolicyChanged: self._policy_changed,
+            YearPlan.PeriodOpened: self._period_opened,
+            Sheet.Opened: self._sheet_opened,
+            Sheet.DeductionRecorded: self._deduction_recorded,
+            Sheet.DeductionReversed: self._deduction_reversed,
+            Sheet.Submitted: self._status("submitted"),
+            Sheet.Published: self._status("published"),
+            Sheet.Reopened: self._status("open"),
+        }
+
+    # -- the hook --------------------------------------------------------------------------
+
+    def __call__(self, cursor: ProjectionCursor, notification_ids: Sequence[int], kwargs: dict[str, Any]) -> None:
+        self.apply(cursor, list(zip(notification_ids, kwargs["new_events"], strict=True)))
+
+    def apply(self, cursor: ProjectionCursor, positioned: Sequence[tuple[int, Any]]) -> None:
+        if not positioned:
+            return
+        cursor.execute("SELECT position FROM projection_tracking WHERE name = ?", (TRACKING_NAME,))
+        row = cursor.fetchone()
+        last = row["position"] if row is not None else 0
+        first = positioned[0][0]
+        # Positions must follow on from the last one applied: never skip, never apply twice.
+        # SQLite assigns them without gaps; a PostgreSQL sequence may leave a gap after a
+        # rolled-back insert, but never one that a later commit could fill.
+        if first <= last or (cursor.dialect == "sqlite" and first != last + 1):
+            raise ProjectionGap(f"projection at {last} was handed position {first}")
+        for position, event in positioned:
+            self._apply[type(event)](cursor, position, event)
+        final = positioned[-1][0]
+        if row is None:
+            cursor.execute("INSERT INTO projection_tracking (name, position) VALUES (?, ?)", (TRACKING_NAME, final))
+        else:
+            cursor.execute("UPDATE projection_tracking SET position = ? WHERE name = ?", (final, TRACKING_NAME))
+
+    # -- roster ----------------------------------------------------------------------------
+
+    def _ignore(self, cur: ProjectionCursor, pos: int, e: Any) -> None:
+        return None
+
+    def _unit_registered(self, cur: ProjectionCursor, pos: int, e: Any) -> None:
+        cur.execute(
+            "INSERT INTO units (code, name, kind, registered_on, head, position) VALUES (?, ?, ?, ?, NULL, ?)",
+            (e.code, e.name, e.kind, _date(e.registered_on), pos),
+        )
+
+    def _head_appointed(self, cur: ProjectionCursor, pos: int, e: Any) -> None:
+        cur.execute(
+            "INSERT INTO unit_heads (unit, effective_from, person, position) VALUES (?, ?, ?, ?)",
+            (e.unit, _date(e.effective_from), e.person, pos),
+        )
+        cur.execute(
+            "UPDATE units SET head = (SELECT person FROM unit_heads WHERE unit = ? ORDER BY effective_from DESC LIMIT 1), position = ? WHERE code = ?",
+            (e.unit, pos, e.unit),
+        )
+
+    def _person_enrolled(self, cur: ProjectionCursor, pos: int, e: Any) -> None:
+        cur.execute(
+            "INSERT INTO persons (code, name, gender, birth_date, tier, position_grade, joined_on, left_on, in_authority, unit, position)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)",
+            (e.code, e.name, e.gender, _date(e.birth_date), e.tier, e.position_grade, _date(e.joined_on), bool(e.in_authority), e.unit, pos),
+        )
+        cur.execute(
+            "INSERT INTO assignments (person, effective_from, unit, position) VALUES (?, ?, ?, ?)", (e.code, _date(e.joined_on), e.unit, pos)
+        )
+
+    def _person_transferred(self, cur: ProjectionCursor, pos: int, e: Any) -> None:
+        cur.execute(
+            "INSERT INTO assignments (person, effective_from, unit, position) VALUES (?, ?, ?, ?)",
+            (e.person, _date(e.effective_from), e.unit, pos),
+        )
+        cur.execute(
+            "UPDATE persons SET unit = (SELECT unit FROM assignments WHERE person = ? ORDER BY effective_from DESC LIMIT 1), position = ? WHERE code = ?",
+            (e.person, pos, e.person),
+        )
+
+    def _position_changed(self, cur: ProjectionCursor, pos: int, e: Any) -> None:
+        cur.execute("UPDATE persons SET tier = ?, position_grade = ?, position = ? WHERE code = ?", (e.tier, e.position_grade, pos, e.person))
+
+    def _authority_set(self, cur: ProjectionCursor, pos: int, e: Any) -> None:
+        cur.execute("UPDATE persons SET in_authority = ?, position = ? WHERE code = ?", (bool(e.in_authority), pos, e.person))
+
+    def _person_left(self, cur: ProjectionCursor, pos: int, e: Any) -> None:
+        cur.execute("UPDATE persons SET left_on = ?, position = ? WHERE code = ?", (_date(e.left_on), pos, e.person))
+
+    # -- plan ------------------------------------------------------------------------------
+
+    def _planned(self, cur: ProjectionCursor, pos: int, e: Any) -> None:
+        cur.execute(
+            "INSERT INTO plans (year, aggregate_id, policy, position) VALUES (?, ?, ?, ?)", (e.year, str(e.originator_id), _json(e.policy), pos)
+        )
+
+    def _policy_changed(self, cur: ProjectionCursor, pos: int, e: Any) -> None:
+        cur.execute("SELECT year, policy FROM plans WHERE aggregate_id = ?", (str(e.originator_id),))
+        row = cur.fetchone()
+        year, policy = row["year"], orjson.loads(row["policy"])
+        policy[e.key] = e.value
+        cur.execute("UPDATE plans SET policy = ?, position = ? WHERE year = ?", (_json(policy), pos, year))
+        cur.execute(
+            "INSERT INTO policy_changes (position, year, key, value, reason, decision_ref, effective_from, recorded_at, recorded_by)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (pos, year, e.key, e.value, e.reason, e.decision_ref, _date(e.effective_from), e.timestamp.isoformat(), e.actor["user"]),
+        )
+
+    def _period_opened(self, cur: ProjectionCursor, pos: int, e: Any) -> None:
+        cur.execute(
+            "INSERT INTO periods (code, year, kind, items, panels, position) VALUES (?, ?, ?, ?, ?, ?)",
+            (e.period, int(e.period[:4]), e.kind, _json(e.items), _json(e.panels), pos),
+        )
+
+    # -- sheets ----------------------------------------------------------------------------
+
+    def _sheet_opened(self, cur: ProjectionCursor, pos: int, e: Any) -> None:
+        score, rate = _score(Decimal(0))
+        cur.execute(
+            "INSERT INTO sheets (code, aggregate_id, target_kind, target, unit, period, year, track, status, items,"
+            " deducted, score, rate, entries_total, entries_active, position)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, '0', ?, ?, 0, 0, ?)",
+            (e.code, str(e.originator_id), e.target_kind, e.target, e.unit, e.period, int(e.period[:4]), e.track, _json(e.items), score, rate, pos),
+        )
+
+    def _sheet_row(self, cur: ProjectionCursor, originator_id: Any) -> Any:
+        cur.execute(
+            "SELECT code, target_kind, target, unit, period, year, track, deducted, entries_total, entries_active FROM sheets WHERE aggregate_id = ?",
+            (str(originator_id),),
+        )
+        return cur.fetchone()
+
+    def _deduction_recorded(self, cur: ProjectionCursor, pos: int, e: Any) -> None:
+        s = self._sheet_row(cur, e.originator_id)
+        entry_id = f"{s['code']}:{e.no}"
+        cur.execute(
+            "INSERT INTO entries (entry_id, sheet, no, target_kind, target, unit, period, year, track, points, item, basis, occurred_on,"
+            " source, form_no, attachments, cascaded_from, cascaded_to, amends, amended_by, late, status, recorded_at, recorded_by,"
+            " recorded_role, recorded_position, position)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, 'active', ?, ?, ?, ?, ?)",
+            (
+                entry_id, s["code"], e.no, s["target_kind"], s["target"], s["unit"], s["period"], s["year"], s["track"],
+                fmt(e.points), e.item, e.basis, _date(e.occurred_on), e.source, e.form_no, _json(e.attachments),
+                e.cascaded_from, _json(e.cascaded_to), e.amends, bool(e.late), e.timestamp.isoformat(), e.actor["user"],
+                e.actor["role"], pos, pos,
+            ),
+        )  # fmt: skip
+        self._change_sheet_total(cur, pos, s, e.points, +1)
+
+    def _deduction_reversed(self, cur: ProjectionCursor, pos: int, e: Any) -> None:
+        s = self._sheet_row(cur, e.originator_id)
+        entry_id = f"{s['code']}:{e.no}"
+        cur.execute("SELECT points FROM entries WHERE entry_id = ?", (entry_id,))
+        points = Decimal(cur.fetchone()["points"])
+        cur.execute(
+            "UPDATE entries SET status = ?, amended_by = ?, reversed_at = ?, reversed_by = ?, reversal_reason = ?, reversal_ref = ?,"
+            " reversal_following = ?, position = ? WHERE entry_id = ?",
+            (
+                "amended" if e.amended_by else "reversed", e.amended_by, e.timestamp.isoformat(), e.actor["user"], e.reason,
+                e.decision_ref, e.following, pos, entry_id,
+            ),
+        )  # fmt: skip
+        self._change_sheet_total(cur, pos, s, points, -1)
+
+    def _change_sheet_total(self, cur: ProjectionCursor, pos: int, s: Any, points: Decimal, sign: int) -> None:
+        deducted = Decimal(s["deducted"]) + sign * points
+        score, rate = _score(deducted)
+        cur.execute(
+            "UPDATE sheets SET deducted = ?, score = ?, rate = ?, entries_total = ?, entries_active = ?, position = ? WHERE code = ?",
+            (
+                fmt(deducted), score, rate, s["entries_total"] + (1 if sign > 0 else 0), s["entries_active"] + sign, pos, s["code"],
+            ),
+        )  # fmt: skip
+
+    def _status(self, status: str) -> Callable[[ProjectionCursor, int, Any], None]:
+        def apply(cur: ProjectionCursor, pos: int, e: Any) -> None:
+            cur.execute("UPDATE sheets SET status = ?, position = ? WHERE aggregate_id = ?", (status, pos, str(e.originator_id)))
+
+        return apply

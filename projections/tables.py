@@ -1,0 +1,205 @@
+"""Read-model tables (读模型), declared once with SQLAlchemy Core.
+
+Alembic (`migrations/`) creates them; `projections.projector` writes them inside each command's
+transaction; `projections.queries` reads them. Every projected row carries `position`, the
+event-log position (notification id) of the event that last changed it.
+
+Points, scores and rates are stored as decimal TEXT: SQLite has no exact decimal type, and a
+REAL column would turn 0.1 into 0.1000000000000000055. TEXT keeps both stores byte-identical.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, Column, Index, Integer, MetaData, String, Text, BigInteger, Table
+
+metadata = MetaData()
+
+Position = lambda: Column("position", BigInteger, nullable=False)  # noqa: E731
+
+tracking = Table(
+    "projection_tracking",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("position", BigInteger, nullable=False),
+)
+
+units = Table(
+    "units",
+    metadata,
+    Column("code", String(32), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("registered_on", String(10), nullable=False),
+    Column("head", String(32)),  # the latest appointed head
+    Position(),
+)
+
+unit_heads = Table(
+    "unit_heads",
+    metadata,
+    Column("unit", String(32), primary_key=True),
+    Column("effective_from", String(10), primary_key=True),
+    Column("person", String(32), nullable=False),
+    Position(),
+)
+
+persons = Table(
+    "persons",
+    metadata,
+    Column("code", String(32), primary_key=True),
+    Column("name", String(50), nullable=False),
+    Column("gender", String(8), nullable=False),
+    Column("birth_date", String(10), nullable=False),
+    Column("tier", String(16), nullable=False),
+    Column("position_grade", String(50), nullable=False),
+    Column("joined_on", String(10), nullable=False),
+    Column("left_on", String(10)),
+    Column("in_authority", Boolean, nullable=False),
+    Column("unit", String(32), nullable=False),  # the latest assignment
+    Position(),
+    Index("ix_persons_unit", "unit"),
+)
+
+assignments = Table(
+    "assignments",
+    metadata,
+    Column("person", String(32), primary_key=True),
+    Column("effective_from", String(10), primary_key=True),
+    Column("unit", String(32), nullable=False),
+    Position(),
+)
+
+plans = Table(
+    "plans",
+    metadata,
+    Column("year", Integer, primary_key=True),
+    Column("aggregate_id", String(36), nullable=False, unique=True),
+    Column("policy", Text, nullable=False),  # JSON: key -> decimal string
+    Position(),
+)
+
+policy_changes = Table(
+    "policy_changes",
+    metadata,
+    Column("position", BigInteger, primary_key=True),
+    Column("year", Integer, nullable=False),
+    Column("key", String(64), nullable=False),
+    Column("value", String(32), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("decision_ref", String(100), nullable=False),
+    Column("effective_from", String(10), nullable=False),
+    Column("recorded_at", String(40), nullable=False),
+    Column("recorded_by", String(64), nullable=False),
+)
+
+periods = Table(
+    "periods",
+    metadata,
+    Column("code", String(7), primary_key=True),
+    Column("year", Integer, nullable=False),
+    Column("kind", String(8), nullable=False),
+    Column("items", Text, nullable=False),  # JSON
+    Column("panels", Text, nullable=False),  # JSON
+    Position(),
+)
+
+sheets = Table(
+    "sheets",
+    metadata,
+    Column("code", String(80), primary_key=True),
+    Column("aggregate_id", String(36), nullable=False, unique=True),
+    Column("target_kind", String(8), nullable=False),
+    Column("target", String(32), nullable=False),
+    Column("unit", String(32), nullable=False),
+    Column("period", String(7), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("track", String(8), nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("items", Text, nullable=False),  # JSON
+    Column("deducted", String(20), nullable=False),  # Σ active deductions
+    Column("score", String(20), nullable=False),  # max(0, 100 − deducted), R-SHEET-1
+    Column("rate", String(20), nullable=False),  # score / 100
+    Column("entries_total", Integer, nullable=False),
+    Column("entries_active", Integer, nullable=False),
+    Position(),
+    Index("ix_sheets_target", "target", "year"),
+    Index("ix_sheets_period", "period", "track"),
+    Index("ix_sheets_unit", "unit", "period"),
+)
+
+entries = Table(
+    "entries",
+    metadata,
+    Column("entry_id", String(100), primary_key=True),
+    Column("sheet", String(80), nullable=False),
+    Column("no", Integer, nullable=False),
+    Column("target_kind", String(8), nullable=False),
+    Column("target", String(32), nullable=False),
+    Column("unit", String(32), nullable=False),
+    Column("period", String(7), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("track", String(8), nullable=False),
+    Column("points", String(20), nullable=False),
+    Column("item", String(32)),
+    Column("basis", Text, nullable=False),
+    Column("occurred_on", String(10), nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("form_no", String(64)),
+    Column("attachments", Text, nullable=False),  # JSON list
+    Column("cascaded_from", String(100)),
+    Column("cascaded_to", Text, nullable=False),  # JSON list
+    Column("amends", String(100)),
+    Column("amended_by", String(100)),
+    Column("late", Boolean, nullable=False),
+    Column("status", String(10), nullable=False),  # active | reversed | amended
+    Column("recorded_at", String(40), nullable=False),
+    Column("recorded_by", String(64), nullable=False),
+    Column("recorded_role", String(16), nullable=False),
+    Column("recorded_position", BigInteger, nullable=False),
+    Column("reversed_at", String(40)),
+    Column("reversed_by", String(64)),
+    Column("reversal_reason", Text),
+    Column("reversal_ref", String(100)),
+    Column("reversal_following", String(100)),
+    Position(),
+    Index("ix_entries_target", "target", "year"),
+    Index("ix_entries_sheet", "sheet"),
+)
+
+PROJECTED_TABLES = (units, unit_heads, persons, assignments, plans, policy_changes, periods, sheets, entries)
+
+# -- ledger-owned tables that are not projections (never rebuilt from events) ------------------
+
+users = Table(
+    "users",
+    metadata,
+    Column("user_id", String(64), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("person", String(32)),
+    Column("token_sha256", String(64), nullable=False, unique=True),
+    Column("created_at", String(40), nullable=False),
+)
+
+refusals = Table(
+    "refusals",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", String(40), nullable=False),
+    Column("user_id", String(64), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("command", String(64), nullable=False),
+    Column("code", String(64), nullable=False),
+    Column("message", Text, nullable=False),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("idem_key", String(200), primary_key=True),
+    Column("user_id", String(64), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("position", BigInteger),
+    Column("created_at", String(40), nullable=False),
+)
