@@ -1,0 +1,45 @@
+"""The HTTP API (FastAPI). `create_app(service)`; `jixiao serve` runs it with uvicorn."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from typing import Any, AsyncIterator
+
+from fastapi import FastAPI
+
+from api import errors
+from api.responses import OrjsonResponse
+from api.routes import commands, queries
+from projections.service import LedgerService, Settings
+
+DESCRIPTION = """绩效台账 Jixiao Ledger — 工商局绩效考核台账。
+
+Every deduction, correction and approval is an immutable event; scores are live projections.
+Authenticate with `Authorization: Bearer <token>` (`jixiao user add`, or the tokens the demo prints).
+Errors are RFC 9457 problem details with a stable `code` and messages in English and Chinese.
+Send `Idempotency-Key` with a command to make a retry apply once.
+"""
+
+
+def create_app(service: LedgerService | None = None) -> FastAPI:
+    owned = service is None
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if app.state.service is None:
+            app.state.service = LedgerService(Settings.from_env().database_url)
+        yield
+        if owned and app.state.service is not None:
+            app.state.service.close()
+
+    app = FastAPI(title="绩效台账 Jixiao Ledger", version="0.1.0", description=DESCRIPTION, default_response_class=OrjsonResponse, lifespan=lifespan)
+    app.state.service = service
+    errors.install(app)
+    app.include_router(commands.router)
+    app.include_router(queries.router)
+
+    @app.get("/health", tags=["ops"], summary="健康检查")
+    def health() -> dict[str, Any]:
+        return {"status": "ok"}
+
+    return app

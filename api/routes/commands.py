@@ -1,0 +1,68 @@
+"""One POST endpoint per command. Each parses the body into the command, runs it as the
+authenticated actor, and returns the result; all rules are in `ledger/`."""
+
+# No `from __future__ import annotations` here: FastAPI must see each endpoint's command class itself.
+
+import hashlib
+from typing import Annotated, Any, Callable
+
+from fastapi import APIRouter, Header, Request
+
+from api.deps import ActorDep, ServiceDep
+from ledger import commands as c
+
+router = APIRouter(tags=["commands 指令"])
+
+# path -> (command, summary in Chinese)
+ROUTES: dict[str, tuple[type[c.Command], str]] = {
+    "/units": (c.RegisterUnit, "登记单位"),
+    "/units/heads": (c.AppointHead, "任命单位主要负责人"),
+    "/persons": (c.EnrolPerson, "人员入册"),
+    "/persons/transfers": (c.TransferPerson, "人员调动"),
+    "/persons/positions": (c.ChangePosition, "职务层次/职级变更"),
+    "/persons/authority": (c.SetAuthority, "干部管理权限范围"),
+    "/persons/departures": (c.RecordDeparture, "人员离册"),
+    "/plans": (c.PlanYear, "建立年度考核方案"),
+    "/plans/policy-changes": (c.ChangePolicy, "调整考核方案参数（领导小组）"),
+    "/periods": (c.OpenPeriod, "开启考核期"),
+    "/sheets": (c.OpenSheet, "开设单张考核表"),
+    "/sheets/submissions": (c.SubmitSheet, "报送考核表"),
+    "/sheets/publications": (c.PublishSheet, "公布考核表"),
+    "/sheets/reopenings": (c.ReopenSheet, "重新开启考核表（领导小组）"),
+    "/deductions": (c.RecordDeduction, "登记扣分"),
+    "/missed-deductions": (c.RecordMissedDeduction, "应扣未扣认定"),
+    "/reversals": (c.ReverseEntry, "撤销扣分（领导小组）"),
+    "/amendments": (c.AmendEntry, "更正扣分（领导小组）"),
+}
+
+IDEMPOTENCY_KEY_MAX = 200
+
+
+def _endpoint(command_type: type[c.Command]) -> Callable[..., Any]:
+    def endpoint(
+        request: Request,
+        command: command_type,  # type: ignore[valid-type]  # the body
+        actor: ActorDep,
+        service: ServiceDep,
+        idempotency_key: Annotated[str | None, Header(max_length=IDEMPOTENCY_KEY_MAX)] = None,
+    ) -> dict[str, Any]:
+        idempotency = None
+        if idempotency_key:
+            # The same key with a different command is refused (IDEMPOTENCY_KEY_REUSED).
+            fingerprint = hashlib.sha256(request.url.path.encode() + b"\n" + command.model_dump_json().encode()).hexdigest()
+            idempotency = (idempotency_key, actor.user_id, fingerprint)
+        return service.ledger.execute(actor, command, idempotency)
+
+    endpoint.__name__ = command_type.__name__
+    return endpoint
+
+
+for _path, (_command, _summary) in ROUTES.items():
+    router.add_api_route(
+        _path,
+        _endpoint(_command),
+        methods=["POST"],
+        summary=f"{_summary} ({_command.__name__})",
+        description=(_command.__doc__ or "") + f"\n\nRoles 角色: {', '.join(sorted(r.value for r in _command.roles))}",
+        status_code=201,
+    )

@@ -1,0 +1,113 @@
+"""Read endpoints (查询). They read projections only (`projections.queries`)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from api.deps import ActorDep, ServiceDep, check_read
+from ledger.access import READ_EVERYTHING
+from ledger.errors import Forbidden
+
+router = APIRouter(tags=["queries 查询"])
+
+Limit = Annotated[int, Query(ge=1, le=500)]
+
+
+def _oversight(actor: Any) -> None:
+    if actor.role not in READ_EVERYTHING:
+        raise Forbidden("this list is for the office and oversight roles", "该列表仅供考核办公室及监督角色查看")
+
+
+@router.get("/units", summary="单位列表")
+def units(actor: ActorDep, service: ServiceDep, kind: str | None = None) -> list[dict[str, Any]]:
+    return service.queries.units(kind)
+
+
+@router.get("/units/{code}", summary="单位详情（负责人、人员）")
+def unit(code: str, actor: ActorDep, service: ServiceDep) -> dict[str, Any]:
+    check_read(service, actor, code, code)
+    return service.queries.unit(code)
+
+
+@router.get("/persons", summary="人员名册")
+def persons(actor: ActorDep, service: ServiceDep, unit: str | None = None, limit: Limit = 100, offset: Annotated[int, Query(ge=0)] = 0) -> list[dict[str, Any]]:
+    if unit is None:
+        _oversight(actor)
+    else:
+        check_read(service, actor, unit, unit)
+    return service.queries.persons(unit, limit, offset)
+
+
+@router.get("/persons/{code}", summary="人员详情（含年龄类别）")
+def person(code: str, actor: ActorDep, service: ServiceDep, year: Annotated[int | None, Query(ge=2000, le=2100)] = None) -> dict[str, Any]:
+    row = service.queries.person(code, year)
+    check_read(service, actor, code, row["unit"])
+    return row
+
+
+@router.get("/plans/{year}", summary="年度考核方案（参数、考核期、细则、考核组）")
+def plan(year: int, actor: ActorDep, service: ServiceDep) -> dict[str, Any]:
+    return service.queries.plan(year)
+
+
+@router.get("/sheets", summary="考核表及实时得分")
+def sheets(
+    actor: ActorDep,
+    service: ServiceDep,
+    period: str | None = None,
+    track: str | None = None,
+    unit: str | None = None,
+    target: str | None = None,
+    year: int | None = None,
+    status: str | None = None,
+    limit: Limit = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[dict[str, Any]]:
+    if target is not None:
+        check_read(service, actor, target, unit)
+    elif unit is not None:
+        check_read(service, actor, unit, unit)
+    else:
+        _oversight(actor)
+    return service.queries.sheets(period=period, track=track, unit=unit, target=target, year=year, status=status, limit=limit, offset=offset)
+
+
+@router.get("/sheets/{code}", summary="考核表详情（含全部扣分记录）")
+def sheet(code: str, actor: ActorDep, service: ServiceDep) -> dict[str, Any]:
+    row = service.queries.sheet(code)
+    check_read(service, actor, row["target"], row["unit"])
+    return row
+
+
+@router.get("/entries/{entry_id}", summary="扣分记录（含连带扣分）")
+def entry(entry_id: str, actor: ActorDep, service: ServiceDep) -> dict[str, Any]:
+    row = service.queries.entry(entry_id)
+    check_read(service, actor, row["target"], row["unit"])
+    return row
+
+
+@router.get("/ledgers/{target}", summary="评分登记表：单位或人员全年的考核表与扣分记录")
+def ledger(target: str, actor: ActorDep, service: ServiceDep, year: Annotated[int | None, Query(ge=2000, le=2100)] = None) -> dict[str, Any]:
+    book = service.queries.ledger(target, year or date.today().year)
+    unit = book["sheets"][0]["unit"] if book["sheets"] else None
+    check_read(service, actor, target, unit)
+    return book
+
+
+@router.get("/me", summary="当前用户")
+def me(actor: ActorDep) -> dict[str, Any]:
+    return {"user_id": actor.user_id, "role": actor.role.value, "person": actor.person}
+
+
+@router.get("/stats", summary="台账概况（事件数、投影位置）")
+def stats(actor: ActorDep, service: ServiceDep) -> dict[str, Any]:
+    return service.queries.summary()
+
+
+@router.get("/refusals", summary="被拒绝指令日志")
+def refusals(actor: ActorDep, service: ServiceDep, limit: Limit = 100) -> list[dict[str, Any]]:
+    _oversight(actor)
+    return service.queries.refusals(limit)

@@ -1,0 +1,109 @@
+"""Shared fixtures: a real SQLite file store per test, actors per role, a small bureau."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from ledger import commands as c
+from ledger.actors import Actor, Role
+from projections.service import LedgerService
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'ledger.db'}"
+
+
+@pytest.fixture
+def service(db_url: str) -> Iterator[LedgerService]:
+    svc = LedgerService(db_url)
+    yield svc
+    svc.close()
+
+
+OFFICE = Actor("office", Role.OFFICE)
+LEADING = Actor("leading", Role.LEADING_GROUP)
+SUPERVISION = Actor("supervision", Role.SUPERVISION)
+VIEWER = Actor("viewer", Role.VIEWER)
+PARTY = Actor("party", Role.PARTY_GROUP)
+
+
+@dataclass
+class Bureau:
+    """A small bureau for rule tests.
+
+    Units: B01 城东分局 and B02 城西分局 (branches); D01 人教科 (the assessing department)
+    and D02 法制科 (departments). Heads: B01 P01, B02 P05, D01 P08, D02 P10.
+    Staff: B01 P01-P04, B02 P05-P07, D01 P08-P09, D02 P10-P11.
+    Plan 2026 with periods 2026-Q1 (key items K1 60 / K2 40), 2026-H1 (no items),
+    and months 2026-01..2026-03 (monthly items M1 50 / M2 50).
+    Panel: D01 with assessor P09 assesses B01 only; D02's P11 assesses D01 and D02.
+    """
+
+    service: LedgerService
+    assessor: Actor  # P09, on the panel for B01
+    other_assessor: Actor  # P11, on the panel for D01/D02 only
+    head_b01: Actor  # P01
+    head_b02: Actor  # P05
+    staff_p02: Actor
+
+    def run(self, actor: Actor, command: c.Command) -> dict[str, Any]:
+        return self.service.ledger.execute(actor, command)
+
+    def sheet(self, code: str) -> dict[str, Any]:
+        return self.service.queries.sheet(code)
+
+    def events(self) -> int:
+        return self.service.queries.event_count()
+
+
+def build_bureau(service: LedgerService) -> Bureau:
+    run = service.ledger.execute
+    for code, name, kind in [("B01", "城东分局", "branch"), ("B02", "城西分局", "branch"), ("D01", "人教科", "department"), ("D02", "法制科", "department")]:
+        run(OFFICE, c.RegisterUnit(code=code, name=name, kind=kind, registered_on=date(2010, 1, 1)))
+    people = [
+        ("P01", "张建国", "male", date(1975, 3, 1), "B01", "middle_head"),
+        ("P02", "李秀兰", "female", date(1985, 6, 9), "B01", "other"),
+        ("P03", "王伟", "male", date(1990, 1, 20), "B01", "other"),
+        ("P04", "赵敏", "female", date(1992, 8, 8), "B01", "middle_deputy"),
+        ("P05", "陈志强", "male", date(1970, 12, 1), "B02", "middle_head"),
+        ("P06", "刘芳", "female", date(1988, 4, 4), "B02", "other"),
+        ("P07", "杨磊", "male", date(1993, 9, 9), "B02", "other"),
+        ("P08", "黄丽", "female", date(1978, 2, 2), "D01", "middle_head"),
+        ("P09", "周涛", "male", date(1986, 5, 5), "D01", "other"),
+        ("P10", "吴海峰", "male", date(1972, 7, 7), "D02", "middle_head"),
+        ("P11", "徐静", "female", date(1991, 11, 11), "D02", "other"),
+    ]
+    for code, name, gender, birth, unit, tier in people:
+        run(OFFICE, c.EnrolPerson(code=code, name=name, gender=gender, birth_date=birth, unit=unit, tier=tier, joined_on=date(2012, 1, 1)))
+    for unit, head in [("B01", "P01"), ("B02", "P05"), ("D01", "P08"), ("D02", "P10")]:
+        run(OFFICE, c.AppointHead(unit=unit, person=head, effective_from=date(2015, 1, 1)))
+    run(OFFICE, c.PlanYear(year=2026))
+    panels = [
+        {"department": "D01", "assessors": ["P09"], "units": ["B01"]},
+        {"department": "D02", "assessors": ["P11"], "units": ["D01", "D02"]},
+    ]
+    key_items = [{"code": "K1", "title": "重点工作完成", "points_max": "60"}, {"code": "K2", "title": "工作进度", "points_max": "40"}]
+    run(OFFICE, c.OpenPeriod(period="2026-Q1", items={"key": key_items}, panels=panels))
+    run(OFFICE, c.OpenPeriod(period="2026-H1", panels=panels))
+    monthly_items = [{"code": "M1", "title": "工作纪律", "points_max": "50"}, {"code": "M2", "title": "工作效能", "points_max": "50"}]
+    for m in ("01", "02", "03"):
+        run(OFFICE, c.OpenPeriod(period=f"2026-{m}", items={"monthly": monthly_items}))
+    return Bureau(
+        service=service,
+        assessor=Actor("assessor-p09", Role.ASSESSOR, person="P09"),
+        other_assessor=Actor("assessor-p11", Role.ASSESSOR, person="P11"),
+        head_b01=Actor("head-p01", Role.UNIT_HEAD, person="P01"),
+        head_b02=Actor("head-p05", Role.UNIT_HEAD, person="P05"),
+        staff_p02=Actor("staff-p02", Role.STAFF, person="P02"),
+    )
+
+
+@pytest.fixture
+def bureau(service: LedgerService) -> Bureau:
+    return build_bureau(service)
