@@ -12,7 +12,7 @@ from typing import Any, Callable, Sequence
 
 import orjson
 
-from ledger.numbers import HUNDRED, fmt
+from ledger.numbers import CENT, HUNDRED, fmt
 from ledger.plan import YearPlan
 from ledger.roster import Roster
 from ledger.sheet import Sheet
@@ -33,9 +33,16 @@ def _date(value: Any) -> str | None:
     return None if value is None else value.isoformat()
 
 
+RATE_PLACES = Decimal("0.0001")
+
+
 def _score(deducted: Decimal) -> tuple[str, str]:
+    """R-SHEET-1: score = max(0, 100 − Σ active deductions); rate = score / 100.
+
+    Points have at most two places, so both are exact: the score at 2 places, the rate at 4.
+    Neither is rounded; rounding happens only in annual results (RULES.md §5)."""
     score = max(Decimal(0), HUNDRED - deducted)
-    return fmt(score), fmt(score / HUNDRED)
+    return fmt(score.quantize(CENT)), fmt((score / HUNDRED).quantize(RATE_PLACES))
 
 
 class Projector:
@@ -169,7 +176,7 @@ class Projector:
         cur.execute(
             "INSERT INTO sheets (code, aggregate_id, target_kind, target, unit, period, year, track, status, items,"
             " deducted, score, rate, entries_total, entries_active, position)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, '0', ?, ?, 0, 0, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, '0.00', ?, ?, 0, 0, ?)",
             (e.code, str(e.originator_id), e.target_kind, e.target, e.unit, e.period, int(e.period[:4]), e.track, _json(e.items), score, rate, pos),
         )
 
@@ -213,7 +220,7 @@ class Projector:
         self._change_sheet_total(cur, pos, s, points, -1)
 
     def _change_sheet_total(self, cur: ProjectionCursor, pos: int, s: Any, points: Decimal, sign: int) -> None:
-        deducted = Decimal(s["deducted"]) + sign * points
+        deducted = (Decimal(s["deducted"]) + sign * points).quantize(CENT)
         score, rate = _score(deducted)
         cur.execute(
             "UPDATE sheets SET deducted = ?, score = ?, rate = ?, entries_total = ?, entries_active = ?, position = ? WHERE code = ?",
