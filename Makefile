@@ -1,0 +1,39 @@
+# Jixiao Ledger (绩效台账). Needs only python3 and make: the first target run builds .venv
+# from the hash-pinned requirements.lock.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run test bench rebuild clean lock
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=23.1"
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+## Start the service with the demo bureau on embedded SQLite: http://127.0.0.1:8000 (docs at /docs)
+run: $(STAMP)
+	$(BIN)/jixiao run
+
+## Run the tests against real SQLite stores (and PostgreSQL when JIXIAO_TEST_POSTGRES_URL is set)
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+## Benchmarks: command rate vs raw SQLite commits (medians of several runs)
+bench: $(STAMP)
+	$(BIN)/python bench/command_rate.py
+
+rebuild: $(STAMP)
+	$(BIN)/jixiao rebuild
+
+## Re-resolve requirements.lock from pyproject.toml (maintainers only)
+lock: $(STAMP)
+	$(BIN)/python -m pip install --quiet pip-tools
+	$(BIN)/pip-compile --quiet --generate-hashes --no-emit-index-url --no-emit-find-links --extra test --strip-extras -o requirements.lock pyproject.toml
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,121 @@
+"""Command throughput against raw SQLite on the same machine (`make bench`).
+
+Target (issue #2, held by a later issue): a command that validates, appends its events and
+updates its projections in one transaction runs at no less than half of raw SQLite's
+single-row commit rate. Both sides use WAL with synchronous=FULL on the same disk.
+
+Each measurement is repeated RUNS times and the median is reported (these machines are noisy).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from ledger import commands as c  # noqa: E402
+from ledger.actors import Actor, Role  # noqa: E402
+from projections.service import LedgerService  # noqa: E402
+
+RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+RAW_COMMITS = 3000
+COMMANDS = int(os.environ.get("BENCH_COMMANDS", "2000"))
+STAFF = 100
+BENCH_DIR = Path(__file__).resolve().parent.parent / "var" / "bench"
+
+
+def raw_sqlite_commits_per_s(directory: Path) -> float:
+    path = directory / "raw.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, topic TEXT, state BLOB)")
+    payload = b"x" * 300  # about the size of one stored DeductionRecorded event
+    started = time.perf_counter()
+    for _ in range(RAW_COMMITS):
+        conn.execute("BEGIN")
+        conn.execute("INSERT INTO t (topic, state) VALUES (?, ?)", ("bench", payload))
+        conn.execute("COMMIT")
+    elapsed = time.perf_counter() - started
+    conn.close()
+    return RAW_COMMITS / elapsed
+
+
+def _bureau(service: LedgerService) -> tuple[Actor, list[str]]:
+    office = Actor("bench-office", Role.OFFICE)
+    run = service.ledger.execute
+    run(office, c.RegisterUnit(code="B01", name="城东分局", kind="branch", registered_on=date(2020, 1, 1)))
+    run(office, c.RegisterUnit(code="D01", name="人教科", kind="department", registered_on=date(2020, 1, 1)))
+    persons = [f"P{i:03d}" for i in range(STAFF)]
+    for i, code in enumerate(persons):
+        run(office, c.EnrolPerson(code=code, name=f"测试{i}", gender="male", birth_date=date(1980, 1, 1), unit="B01", joined_on=date(2010, 1, 1)))
+    run(office, c.EnrolPerson(code="A01", name="考核员", gender="female", birth_date=date(1985, 1, 1), unit="D01", joined_on=date(2010, 1, 1)))
+    run(office, c.AppointHead(unit="B01", person=persons[0], effective_from=date(2015, 1, 1)))
+    run(office, c.PlanYear(year=2026))
+    run(office, c.OpenPeriod(period="2026-03"))
+    run(office, c.OpenPeriod(period="2026-Q1", panels=[{"department": "D01", "assessors": ["A01"], "units": ["B01"]}]))
+    return Actor("bench-head", Role.UNIT_HEAD, person=persons[0]), persons
+
+
+def ledger_commands_per_s(directory: Path, cascade: bool) -> float:
+    service = LedgerService(f"sqlite:///{directory / 'ledger.db'}")
+    try:
+        head, persons = _bureau(service)
+        assessor = Actor("bench-assessor", Role.ASSESSOR, person="A01")
+        if cascade:
+            # A unit deduction by a panel assessor cascading to one responsible person:
+            # two aggregates, two events, two projections, one transaction.
+            commands = [
+                (assessor, c.RecordDeduction(unit="B01", track="key", points="0.01", basis="进度滞后", occurred_on=date(2026, 3, 10), responsible=[{"person": persons[1 + i % (STAFF - 1)]}]))
+                for i in range(COMMANDS)
+            ]
+        else:
+            # A unit head's deduction on a member of staff: one sheet, one event, one transaction.
+            commands = [
+                (head, c.RecordDeduction(person=persons[i % STAFF], points="0.01", basis="迟到", occurred_on=date(2026, 3, 10)))
+                for i in range(COMMANDS)
+            ]
+        execute = service.ledger.execute
+        started = time.perf_counter()
+        for actor, command in commands:
+            execute(actor, command)
+        elapsed = time.perf_counter() - started
+        assert service.queries.projection_position() == service.queries.event_count()
+        return COMMANDS / elapsed
+    finally:
+        service.close()
+
+
+def median_of(fn, *args) -> tuple[float, list[float]]:  # type: ignore[no-untyped-def]
+    samples = []
+    for _ in range(RUNS):
+        directory = Path(tempfile.mkdtemp(dir=BENCH_DIR))
+        try:
+            samples.append(fn(directory, *args))
+        finally:
+            shutil.rmtree(directory, ignore_errors=True)
+    return statistics.median(samples), samples
+
+
+def main() -> None:
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    raw, raw_samples = median_of(raw_sqlite_commits_per_s)
+    simple, simple_samples = median_of(ledger_commands_per_s, False)
+    cascaded, cascaded_samples = median_of(ledger_commands_per_s, True)
+    fmt = lambda xs: ", ".join(f"{x:,.0f}" for x in xs)  # noqa: E731
+    print(f"runs per figure: {RUNS} (median reported); SQLite WAL, synchronous=FULL, {BENCH_DIR}")
+    print(f"raw sqlite3 single-row commits/s      {raw:10,.0f}   [{fmt(raw_samples)}]")
+    print(f"RecordDeduction on a person /s        {simple:10,.0f}   [{fmt(simple_samples)}]   ratio {simple / raw:.2f} (target >= 0.50)")
+    print(f"RecordDeduction on a unit + cascade /s{cascaded:10,.0f}   [{fmt(cascaded_samples)}]   ratio {cascaded / raw:.2f}")
+
+
+if __name__ == "__main__":
+    main()
