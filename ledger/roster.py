@@ -80,12 +80,15 @@ def _insert_dated(history: list[list[Any]], effective_from: date, value: Any) ->
     history.sort(key=lambda pair: pair[0])
 
 
+ROSTER_ID = uuid.uuid5(NAMESPACE, "roster")
+
+
 class Roster(Aggregate):
     """The bureau's roster (名册). One per store."""
 
     @classmethod
     def create_id(cls) -> uuid.UUID:
-        return uuid.uuid5(NAMESPACE, "roster")
+        return ROSTER_ID
 
     @event("Created")
     def __init__(self) -> None:

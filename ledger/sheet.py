@@ -8,6 +8,7 @@ for an amendment, records a linked replacement). Scores are derived in `projecti
 from __future__ import annotations
 
 import uuid
+from functools import lru_cache
 from datetime import date
 from decimal import Decimal
 from enum import Enum
@@ -51,6 +52,7 @@ DIRECT_SOURCES = {Source.ASSESSMENT, Source.UNIT_REVIEW}
 ITEMLESS_SOURCES = {Source.CASCADE, Source.MISSED_FINDING, Source.MISSED_DOUBLE}
 
 
+@lru_cache(maxsize=65536)
 def sheet_id(code: str) -> uuid.UUID:
     return uuid.uuid5(NAMESPACE, f"sheet:{code}")
 

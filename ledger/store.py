@@ -66,6 +66,7 @@ class OrjsonTranscoder(JSONTranscoder):
 
 class ProjectionCursor(Protocol):
     dialect: str
+    rowcount: int
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
     def fetchone(self) -> Any: ...
@@ -95,6 +96,12 @@ class _Cursor:
 
     def fetchall(self) -> Any:
         return self.raw.fetchall()
+
+    @property
+    def rowcount(self) -> int:
+        """Rows changed by the last statement (eventsourcing wraps the sqlite3 cursor)."""
+        raw = getattr(self.raw, "sqlite_cursor", self.raw)
+        return int(raw.rowcount)
 
 
 _PG_SQL_CACHE: dict[str, str] = {}
@@ -159,6 +166,12 @@ class Database:
     @property
     def dialect(self) -> str:
         return "postgresql" if self.url.startswith(("postgresql", "postgres")) else "sqlite"
+
+    @property
+    def events_table(self) -> str:
+        """Where eventsourcing keeps the log: its SQLite module uses one table name, its
+        PostgreSQL module one per application (`<application name>_events`)."""
+        return "stored_events" if self.dialect == "sqlite" else "jixiao_events"
 
     @property
     def sqlite_path(self) -> str:

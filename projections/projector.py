@@ -49,6 +49,11 @@ class Projector:
     """Maps event types to row changes. Called as an inline hook of the recorder."""
 
     def __init__(self) -> None:
+        # SQLite has one writer process (ours), so sheet rows can be kept in memory between
+        # commands: the row read before each deduction comes from here, not a SELECT.
+        # Cleared whenever a command fails (`discard`). Not used on PostgreSQL, where other
+        # processes may write.
+        self._sheet_cache: dict[str, dict[str, Any]] = {}
         self._apply: dict[type, Callable[[ProjectionCursor, int, Any], None]] = {
             Roster.Created: self._ignore,
             Roster.UnitRegistered: self._unit_registered,
@@ -77,22 +82,38 @@ class Projector:
     def apply(self, cursor: ProjectionCursor, positioned: Sequence[tuple[int, Any]]) -> None:
         if not positioned:
             return
-        cursor.execute("SELECT position FROM projection_tracking WHERE name = ?", (TRACKING_NAME,))
-        row = cursor.fetchone()
-        last = row["position"] if row is not None else 0
-        first = positioned[0][0]
-        # Positions must follow on from the last one applied: never skip, never apply twice.
-        # SQLite assigns them without gaps; a PostgreSQL sequence may leave a gap after a
-        # rolled-back insert, but never one that a later commit could fill.
-        if first <= last or (cursor.dialect == "sqlite" and first != last + 1):
-            raise ProjectionGap(f"projection at {last} was handed position {first}")
         for position, event in positioned:
             self._apply[type(event)](cursor, position, event)
-        final = positioned[-1][0]
-        if row is None:
-            cursor.execute("INSERT INTO projection_tracking (name, position) VALUES (?, ?)", (TRACKING_NAME, final))
+        self._advance(cursor, positioned[0][0], positioned[-1][0])
+
+    def _advance(self, cursor: ProjectionCursor, first: int, final: int) -> None:
+        """Move the tracking position to `final`, only if the batch follows on from it.
+
+        Never skip a position, never apply one twice: SQLite assigns positions without gaps,
+        so the batch must start right after the tracked one. A PostgreSQL sequence may leave a
+        gap after a rolled-back insert, never one a later commit could fill (the recorder
+        locks the table), so there the batch must only start after it. One statement does
+        the check and the move; zero rows changed means the check failed.
+        """
+        if cursor.dialect == "sqlite":
+            cursor.execute("UPDATE projection_tracking SET position = ? WHERE name = ? AND position = ?", (final, TRACKING_NAME, first - 1))
+            if cursor.rowcount == 1:
+                return
         else:
-            cursor.execute("UPDATE projection_tracking SET position = ? WHERE name = ?", (final, TRACKING_NAME))
+            # psycopg's pipeline mode knows no rowcount until it syncs: ask for the row back.
+            cursor.execute("UPDATE projection_tracking SET position = ? WHERE name = ? AND position < ? RETURNING position", (final, TRACKING_NAME, first))
+            if cursor.fetchone() is not None:
+                return
+        cursor.execute("SELECT position FROM projection_tracking WHERE name = ?", (TRACKING_NAME,))
+        row = cursor.fetchone()
+        if row is None and (first == 1 or cursor.dialect != "sqlite"):
+            cursor.execute("INSERT INTO projection_tracking (name, position) VALUES (?, ?)", (TRACKING_NAME, final))
+            return
+        raise ProjectionGap(f"projection at {None if row is None else row['position']} was handed positions {first}..{final}")
+
+    def discard(self) -> None:
+        """Forget cached rows (a transaction that wrote them may have been rolled back)."""
+        self._sheet_cache.clear()
 
     # -- roster ----------------------------------------------------------------------------
 
@@ -180,12 +201,18 @@ class Projector:
             (e.code, str(e.originator_id), e.target_kind, e.target, e.unit, e.period, int(e.period[:4]), e.track, _json(e.items), score, rate, pos),
         )
 
-    def _sheet_row(self, cur: ProjectionCursor, originator_id: Any) -> Any:
-        cur.execute(
-            "SELECT code, target_kind, target, unit, period, year, track, deducted, entries_total, entries_active FROM sheets WHERE aggregate_id = ?",
-            (str(originator_id),),
-        )
-        return cur.fetchone()
+    def _sheet_row(self, cur: ProjectionCursor, originator_id: Any) -> dict[str, Any]:
+        key = str(originator_id)
+        row = self._sheet_cache.get(key)
+        if row is None:
+            cur.execute(
+                "SELECT code, target_kind, target, unit, period, year, track, deducted, entries_total, entries_active FROM sheets WHERE aggregate_id = ?",
+                (key,),
+            )
+            row = dict(cur.fetchone())
+            if cur.dialect == "sqlite":
+                self._sheet_cache[key] = row
+        return row
 
     def _deduction_recorded(self, cur: ProjectionCursor, pos: int, e: Any) -> None:
         s = self._sheet_row(cur, e.originator_id)
@@ -219,15 +246,16 @@ class Projector:
         )  # fmt: skip
         self._change_sheet_total(cur, pos, s, points, -1)
 
-    def _change_sheet_total(self, cur: ProjectionCursor, pos: int, s: Any, points: Decimal, sign: int) -> None:
+    def _change_sheet_total(self, cur: ProjectionCursor, pos: int, s: dict[str, Any], points: Decimal, sign: int) -> None:
         deducted = (Decimal(s["deducted"]) + sign * points).quantize(CENT)
         score, rate = _score(deducted)
+        s["deducted"] = fmt(deducted)
+        s["entries_total"] += 1 if sign > 0 else 0
+        s["entries_active"] += sign
         cur.execute(
             "UPDATE sheets SET deducted = ?, score = ?, rate = ?, entries_total = ?, entries_active = ?, position = ? WHERE code = ?",
-            (
-                fmt(deducted), score, rate, s["entries_total"] + (1 if sign > 0 else 0), s["entries_active"] + sign, pos, s["code"],
-            ),
-        )  # fmt: skip
+            (s["deducted"], score, rate, s["entries_total"], s["entries_active"], pos, s["code"]),
+        )
 
     def _status(self, status: str) -> Callable[[ProjectionCursor, int, Any], None]:
         def apply(cur: ProjectionCursor, pos: int, e: Any) -> None:

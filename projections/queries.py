@@ -39,8 +39,9 @@ def _sheet_out(row: dict[str, Any]) -> dict[str, Any]:
 
 
 class Queries:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, events_table: str = "stored_events") -> None:
         self.engine = engine
+        self.events_table = events_table
 
     def _all(self, stmt: Any) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
@@ -55,7 +56,7 @@ class Queries:
 
     def event_count(self) -> int:
         with self.engine.connect() as conn:
-            return int(conn.exec_driver_sql("SELECT COUNT(*) FROM stored_events").scalar_one())
+            return int(conn.exec_driver_sql(f"SELECT COUNT(*) FROM {self.events_table}").scalar_one())
 
     def projection_position(self) -> int:
         row = self._one(select(t.tracking.c.position).where(t.tracking.c.name == "ledger"))
@@ -154,27 +155,32 @@ class Queries:
         if row is None:
             raise SheetNotFound(f"no sheet {code}", f"考核表不存在：{code}", sheet=code)
         out = _sheet_out(row)
-        out["entries"] = [_entry_out(e) for e in self._all(select(t.entries).where(t.entries.c.sheet == code).order_by(t.entries.c.no))]
+        out["entries"] = self._entries_with_prefix(f"{code}:")
         return out
+
+    def _entries_with_prefix(self, prefix: str) -> list[dict[str, Any]]:
+        """Entries whose id starts with `prefix` (ids are `<target>:<period>:<track>:<no>`),
+        read as a primary-key range: ':' < ';' and '-' < '.' in code-point order."""
+        upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        rows = self._all(select(t.entries).where(t.entries.c.entry_id >= prefix, t.entries.c.entry_id < upper))
+        rows.sort(key=lambda e: (e["period"], e["track"], e["no"]))
+        return [_entry_out(e) for e in rows]
 
     def entry(self, entry_id: str) -> dict[str, Any]:
         row = self._one(select(t.entries).where(t.entries.c.entry_id == entry_id))
         if row is None:
             raise EntryNotFound(f"no entry {entry_id}", f"扣分记录不存在：{entry_id}", entry_id=entry_id)
         out = _entry_out(row)
-        out["cascades"] = [_entry_out(e) for e in self._all(select(t.entries).where(t.entries.c.cascaded_from == entry_id).order_by(t.entries.c.entry_id))]
+        children = self._all(select(t.entries).where(t.entries.c.entry_id.in_(out["cascaded_to"]))) if out["cascaded_to"] else []
+        order = {e: i for i, e in enumerate(out["cascaded_to"])}
+        out["cascades"] = [_entry_out(e) for e in sorted(children, key=lambda e: order[e["entry_id"]])]
         return out
 
     def ledger(self, target: str, year: int) -> dict[str, Any]:
         """The target's scoring ledger (评分登记表) for a year: every sheet and every entry,
         with its status (active, reversed, amended), cascade links and finding sources."""
         sheets = [_sheet_out(r) for r in self._all(select(t.sheets).where(t.sheets.c.target == target, t.sheets.c.year == year).order_by(t.sheets.c.period, t.sheets.c.track))]
-        entries = [
-            _entry_out(r)
-            for r in self._all(
-                select(t.entries).where(t.entries.c.target == target, t.entries.c.year == year).order_by(t.entries.c.period, t.entries.c.track, t.entries.c.no)
-            )
-        ]
+        entries = self._entries_with_prefix(f"{target}:{year}-")
         if not sheets and not entries:
             self.unit_or_person(target)
         return {"target": target, "year": year, "sheets": sheets, "entries": entries}
@@ -193,7 +199,7 @@ class Queries:
                 "persons": count(t.persons),
                 "sheets": count(t.sheets),
                 "entries": count(t.entries),
-                "events": int(conn.exec_driver_sql("SELECT COUNT(*) FROM stored_events").scalar_one()),
+                "events": int(conn.exec_driver_sql(f"SELECT COUNT(*) FROM {self.events_table}").scalar_one()),
                 "position": self.projection_position(),
             }
 

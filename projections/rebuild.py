@@ -3,6 +3,9 @@ projector, in one transaction, so the result is exactly what the live projection
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from typing import Iterator
+
 from ledger.store import _Cursor
 from projections.service import LedgerService
 from projections.tables import PROJECTED_TABLES
@@ -15,7 +18,7 @@ def rebuild(service: LedgerService) -> int:
     ledger = service.ledger
     recorder = ledger.recorder
     last = 0
-    with ledger._lock, recorder.datastore.transaction(commit=True) as raw:  # type: ignore[attr-defined]
+    with ledger._lock, _discarding(service), recorder.datastore.transaction(commit=True) as raw:  # type: ignore[attr-defined]
         cursor = _Cursor(raw, service.database.dialect)
         for table in PROJECTED_TABLES:
             cursor.execute(f"DELETE FROM {table.name}")
@@ -27,3 +30,13 @@ def rebuild(service: LedgerService) -> int:
             service.projector.apply(cursor, [(n.id, ledger.mapper.to_domain_event(n)) for n in batch])
             last = batch[-1].id
     return last
+
+
+@contextmanager
+def _discarding(service: LedgerService) -> Iterator[None]:
+    """The projector's row cache is emptied before and after (also when the rebuild fails)."""
+    service.projector.discard()
+    try:
+        yield
+    finally:
+        service.projector.discard()

@@ -43,7 +43,7 @@ class LedgerService:
         self.ledger = Ledger(self.database)
         self.projector = Projector()
         self.ledger.inline_hooks.append(self.projector)
-        self.queries = Queries(self.engine)
+        self.queries = Queries(self.engine, self.database.events_table)
 
     def close(self) -> None:
         self.ledger.close()

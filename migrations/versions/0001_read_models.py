@@ -59,12 +59,9 @@ def upgrade() -> None:
     sa.Column('reversal_ref', sa.String(length=100), nullable=True),
     sa.Column('reversal_following', sa.String(length=100), nullable=True),
     sa.Column('position', sa.BigInteger(), nullable=False),
-    sa.PrimaryKeyConstraint('entry_id')
+    sa.PrimaryKeyConstraint('entry_id'),
+    sqlite_with_rowid=False
     )
-    with op.batch_alter_table('entries', schema=None) as batch_op:
-        batch_op.create_index('ix_entries_sheet', ['sheet'], unique=False)
-        batch_op.create_index('ix_entries_target', ['target', 'year'], unique=False)
-
     op.create_table('idempotency_keys',
     sa.Column('idem_key', sa.String(length=200), nullable=False),
     sa.Column('user_id', sa.String(length=64), nullable=False),
@@ -210,10 +207,6 @@ def downgrade() -> None:
     op.drop_table('persons')
     op.drop_table('periods')
     op.drop_table('idempotency_keys')
-    with op.batch_alter_table('entries', schema=None) as batch_op:
-        batch_op.drop_index('ix_entries_target')
-        batch_op.drop_index('ix_entries_sheet')
-
     op.drop_table('entries')
     op.drop_table('assignments')
     # ### end Alembic commands ###

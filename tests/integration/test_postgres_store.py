@@ -1,0 +1,84 @@
+"""The same ledger on PostgreSQL, selected by one URL (JIXIAO_DATABASE_URL).
+
+Runs when JIXIAO_TEST_POSTGRES_URL points at a server whose user may create databases
+(`.ci/run` starts one); each test gets a database of its own.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import date
+from typing import Iterator
+from urllib.parse import urlparse
+
+import pytest
+
+from ledger import commands as c
+from ledger.errors import SheetClosed
+from projections.rebuild import rebuild
+from projections.service import LedgerService
+from tests.conftest import LEADING, OFFICE, build_bureau
+
+ADMIN_URL = os.environ.get("JIXIAO_TEST_POSTGRES_URL")
+pytestmark = pytest.mark.skipif(not ADMIN_URL, reason="JIXIAO_TEST_POSTGRES_URL is not set")
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    import psycopg
+
+    assert ADMIN_URL is not None
+    name = f"jixiao_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    yield urlparse(ADMIN_URL)._replace(path=f"/{name}").geturl()
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def _story(service: LedgerService) -> list[dict[str, str]]:
+    """Given the small bureau, a cascaded unit deduction, its amendment and a monthly
+    deduction; returns the projected entries (without their wall-clock times)."""
+    b = build_bureau(service)
+    first = b.run(
+        b.assessor,
+        c.RecordDeduction(unit="B01", track="key", points="1.5", item="K1", basis="进度滞后", occurred_on=date(2026, 3, 10), responsible=[{"person": "P02"}]),
+    )
+    b.run(LEADING, c.AmendEntry(entry_id=first["entry_id"], points="0.5", reason="误扣", decision_ref="绩领〔2026〕1号"))
+    b.run(b.head_b01, c.RecordDeduction(person="P03", points="2", item="M1", basis="迟到", occurred_on=date(2026, 3, 3)))
+    rows = service.queries.ledger("P02", 2026)["entries"] + service.queries.sheet("B01:2026-Q1:key")["entries"]
+    volatile = {"recorded_at", "reversed_at"}
+    return [{k: v for k, v in r.items() if k not in volatile} for r in rows]
+
+
+def test_postgres_store_gives_the_same_figures_as_sqlite__R_CASCADE_1_R_FIX_1(pg_url: str, db_url: str) -> None:
+    """One URL switches the store; the same commands give the same projected entries and
+    scores on both (B01 key sheet: 100 − 0.5 = 99.50 after the amendment)."""
+    pg = LedgerService(pg_url)
+    sqlite = LedgerService(db_url)
+    try:
+        assert pg.database.dialect == "postgresql"
+        assert _story(pg) == _story(sqlite)
+        assert pg.queries.sheet("B01:2026-Q1:key")["score"] == "99.50"
+        assert pg.queries.sheet("P02:2026-03:monthly")["score"] == "99.50"
+        assert pg.queries.event_count() == sqlite.queries.event_count()
+    finally:
+        pg.close()
+        sqlite.close()
+
+
+def test_postgres_refusal_writes_no_event_and_rebuild_reproduces_projections(pg_url: str) -> None:
+    service = LedgerService(pg_url)
+    try:
+        b = build_bureau(service)
+        b.run(OFFICE, c.SubmitSheet(sheet="P03:2026-03:monthly"))
+        before = service.queries.event_count()
+        with pytest.raises(SheetClosed):
+            b.run(b.head_b01, c.RecordDeduction(person="P03", points="1", item="M1", basis="迟到", occurred_on=date(2026, 3, 3)))
+        assert service.queries.event_count() == before
+        snapshot = service.queries.sheets(limit=500)
+        assert rebuild(service) == service.queries.projection_position() == before
+        assert service.queries.sheets(limit=500) == snapshot
+    finally:
+        service.close()
