@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
+from ledger.store import Database
 from projections.tables import metadata
 
 config = context.config
@@ -12,7 +15,8 @@ target_metadata = metadata
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=target_metadata, literal_binds=True)
+    url = Database(os.environ["JIXIAO_DATABASE_URL"]).sqlalchemy_url if os.environ.get("JIXIAO_DATABASE_URL") else config.get_main_option("sqlalchemy.url")
+    context.configure(url=url, target_metadata=target_metadata, literal_binds=True)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -24,7 +28,10 @@ def run_migrations_online() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    engine = engine_from_config(config.get_section(config.config_ini_section) or {}, prefix="sqlalchemy.", poolclass=pool.NullPool)
+    section = dict(config.get_section(config.config_ini_section) or {})
+    if os.environ.get("JIXIAO_DATABASE_URL"):
+        section["sqlalchemy.url"] = Database(os.environ["JIXIAO_DATABASE_URL"]).sqlalchemy_url
+    engine = engine_from_config(section, prefix="sqlalchemy.", poolclass=pool.NullPool)
     with engine.connect() as conn:
         context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True)
         with context.begin_transaction():
