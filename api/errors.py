@@ -13,7 +13,11 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.responses import ProblemResponse
+from api.users import actor_for_token
 from ledger.errors import DomainError
+
+# The problem's own members; a domain fact of the same name must not overwrite (or be lost to) them.
+RESERVED = frozenset({"type", "title", "status", "code", "detail", "detail_zh"})
 
 
 def problem(status: int, code: str, title: str, detail: str, detail_zh: str, **facts: Any) -> ProblemResponse:
@@ -33,14 +37,38 @@ class Unauthorized(Exception):
     pass
 
 
+def _facts(error: DomainError) -> dict[str, Any]:
+    """The refusal's facts. A fact named like a problem member is renamed, not dropped: SHEET_CLOSED's
+    `status` ("submitted") is the sheet's state, which the client needs, not the HTTP status."""
+    prefix = "sheet_" if "sheet" in error.facts else "fact_"
+    return {(prefix + k if k in RESERVED else k): v for k, v in error.facts.items()}
+
+
+def _authenticated(request: Request) -> bool:
+    """Whether the request carries a known bearer token (the same test as `deps.get_actor`)."""
+    authorization = request.headers.get("authorization") or ""
+    if not authorization.lower().startswith("bearer "):
+        return False
+    return actor_for_token(request.app.state.service.engine, authorization[7:].strip()) is not None
+
+
+def _unauthorized_problem(detail: str) -> ProblemResponse:
+    response = problem(401, "UNAUTHENTICATED", "Unauthenticated", detail or "A valid bearer token is required", "需要有效的访问令牌")
+    response.headers["WWW-Authenticate"] = "Bearer"
+    return response
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_: Request, error: DomainError) -> ProblemResponse:
-        facts = {k: v for k, v in error.facts.items() if k not in {"type", "title", "status", "code", "detail", "detail_zh"}}
-        return problem(error.status, error.code, error.message_en, error.detail_en, error.detail_zh, **facts)
+        return problem(error.status, error.code, error.message_en, error.detail_en, error.detail_zh, **_facts(error))
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, error: RequestValidationError) -> ProblemResponse:
+    async def _validation(request: Request, error: RequestValidationError) -> ProblemResponse:
+        # FastAPI decodes a JSON body before it resolves dependencies, so a malformed body would
+        # otherwise answer an anonymous client with 400 instead of 401: authenticate first.
+        if not _authenticated(request):
+            return _unauthorized_problem("Send 'Authorization: Bearer <token>'")
         errors = [
             {"loc": [str(p) for p in e.get("loc", ())], "type": e.get("type"), "msg": e.get("msg")}
             for e in error.errors()
@@ -51,9 +79,12 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Unauthorized)
     async def _unauthorized(_: Request, error: Unauthorized) -> ProblemResponse:
-        response = problem(401, "UNAUTHENTICATED", "Unauthenticated", str(error) or "A valid bearer token is required", "需要有效的访问令牌")
-        response.headers["WWW-Authenticate"] = "Bearer"
-        return response
+        return _unauthorized_problem(str(error))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, error: Exception) -> ProblemResponse:
+        # A bug, not a refusal: still a problem document, with nothing of the exception in it.
+        return problem(500, "INTERNAL_ERROR", "Internal server error", "The server failed to process the request", "服务器内部错误")
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, error: StarletteHTTPException) -> ProblemResponse:

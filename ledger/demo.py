@@ -230,7 +230,8 @@ def build_demo(ledger: Ledger, year: int = 2026, months: int = 12, seed: int = 2
     finding = run(
         office,
         c.RecordMissedDeduction(
-            person=found_person, points="1.5", basis="季度督查发现：执法记录仪未按规定使用，分局未扣分", occurred_on=date(year, 4, 12), found_on=date(year, min(months, 10), 20)
+            person=found_person, points="1.5", basis="季度督查发现：执法记录仪未按规定使用，分局未扣分", occurred_on=date(year, min(months, 4), 12),
+            found_on=date(year, min(months, 10), 20),
         ),
     )  # fmt: skip
     bureau.notes["missed_finding"] = finding

@@ -104,7 +104,7 @@ def sheet_code(target: str, period: str, track: Track) -> str:
 def split_entry_id(entry_id: str) -> tuple[str, int]:
     """An entry id is `<sheet code>:<n>`; returns (sheet code, n)."""
     sheet, _, n = (entry_id or "").rpartition(":")
-    if not sheet or not n.isdigit():
+    if not sheet or not (n.isascii() and n.isdigit()):
         raise InvalidInput(f"not an entry id: {entry_id!r}", f"扣分记录编号无效：{entry_id!r}", field="entry_id")
     return sheet, int(n)
 

@@ -5,15 +5,19 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from api.deps import ActorDep, ServiceDep, check_read
 from ledger.access import READ_EVERYTHING
-from ledger.errors import Forbidden
+from ledger.errors import Forbidden, PersonNotFound
 
 router = APIRouter(tags=["queries 查询"])
 
 Limit = Annotated[int, Query(ge=1, le=500)]
+# Bounded so a huge number is a 422, not an integer overflow in the database driver (a 500).
+Offset = Annotated[int, Query(ge=0, le=1_000_000_000)]
+Year = Annotated[int, Query(ge=2000, le=2100)]
+ANY_TARGET = "*"  # no unit or person has this code
 
 
 def _oversight(actor: Any) -> None:
@@ -33,7 +37,7 @@ def unit(code: str, actor: ActorDep, service: ServiceDep) -> dict[str, Any]:
 
 
 @router.get("/persons", summary="人员名册")
-def persons(actor: ActorDep, service: ServiceDep, unit: str | None = None, limit: Limit = 100, offset: Annotated[int, Query(ge=0)] = 0) -> list[dict[str, Any]]:
+def persons(actor: ActorDep, service: ServiceDep, unit: str | None = None, limit: Limit = 100, offset: Offset = 0) -> list[dict[str, Any]]:
     if unit is None:
         _oversight(actor)
     else:
@@ -42,14 +46,14 @@ def persons(actor: ActorDep, service: ServiceDep, unit: str | None = None, limit
 
 
 @router.get("/persons/{code}", summary="人员详情（含年龄类别）")
-def person(code: str, actor: ActorDep, service: ServiceDep, year: Annotated[int | None, Query(ge=2000, le=2100)] = None) -> dict[str, Any]:
+def person(code: str, actor: ActorDep, service: ServiceDep, year: Year | None = None) -> dict[str, Any]:
     row = service.queries.person(code, year)
     check_read(service, actor, code, row["unit"])
     return row
 
 
 @router.get("/plans/{year}", summary="年度考核方案（参数、考核期、细则、考核组）")
-def plan(year: int, actor: ActorDep, service: ServiceDep) -> dict[str, Any]:
+def plan(year: Annotated[int, Path(ge=2000, le=2100)], actor: ActorDep, service: ServiceDep) -> dict[str, Any]:
     return service.queries.plan(year)
 
 
@@ -61,15 +65,17 @@ def sheets(
     track: str | None = None,
     unit: str | None = None,
     target: str | None = None,
-    year: int | None = None,
+    year: Year | None = None,
     status: str | None = None,
     limit: Limit = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[dict[str, Any]]:
     if target is not None:
         check_read(service, actor, target, unit)
     elif unit is not None:
-        check_read(service, actor, unit, unit)
+        # Every sheet of the unit, its staff's monthly sheets included: read as "any target in the
+        # unit", so a unit head may and a member of staff may not (staff ask for target=<unit>).
+        check_read(service, actor, ANY_TARGET, unit)
     else:
         _oversight(actor)
     return service.queries.sheets(period=period, track=track, unit=unit, target=target, year=year, status=status, limit=limit, offset=offset)
@@ -90,11 +96,20 @@ def entry(entry_id: str, actor: ActorDep, service: ServiceDep) -> dict[str, Any]
 
 
 @router.get("/ledgers/{target}", summary="评分登记表：单位或人员全年的考核表与扣分记录")
-def ledger(target: str, actor: ActorDep, service: ServiceDep, year: Annotated[int | None, Query(ge=2000, le=2100)] = None) -> dict[str, Any]:
+def ledger(target: str, actor: ActorDep, service: ServiceDep, year: Year | None = None) -> dict[str, Any]:
     book = service.queries.ledger(target, year or date.today().year)
-    unit = book["sheets"][0]["unit"] if book["sheets"] else None
+    unit = book["sheets"][0]["unit"] if book["sheets"] else _current_unit(service, target)
     check_read(service, actor, target, unit)
     return book
+
+
+def _current_unit(service: Any, target: str) -> str | None:
+    """The unit of a person, or the unit itself, for a year without sheets (R-Q-1 still applies:
+    a unit head reads the empty ledger of the unit's staff, not only the staff themselves)."""
+    try:
+        return service.queries.person(target)["unit"]
+    except PersonNotFound:
+        return target
 
 
 @router.get("/me", summary="当前用户")
