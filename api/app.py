@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from api import errors
 from api.responses import OrjsonResponse
-from api.routes import commands, queries
+from api.routes import commands, queries, results
 from projections.service import LedgerService, Settings
 
 DESCRIPTION = """绩效台账 Jixiao Ledger — 工商局绩效考核台账。
@@ -37,6 +37,7 @@ def create_app(service: LedgerService | None = None) -> FastAPI:
     errors.install(app)
     app.include_router(commands.router)
     app.include_router(queries.router)
+    app.include_router(results.router)
 
     @app.get("/health", tags=["ops"], summary="健康检查")
     def health() -> dict[str, Any]:

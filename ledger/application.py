@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any, Callable, Sequence
 
 import orjson
@@ -39,6 +39,7 @@ from ledger.errors import (
 from ledger.numbers import parse_points
 from ledger.periods import PeriodKind, Track, TRACK_PERIOD_KIND, parse_period, period_of, sheet_code, split_entry_id
 from ledger.plan import DEFAULT_POLICY, TRACK_UNIT_KIND, TRACKS_OF_KIND, YearPlan
+from ledger.review import AnnualReview
 from ledger.roster import Roster, UnitKind
 from ledger.sheet import Sheet, SheetStatus, Source, sheet_id
 from ledger.store import Database, DateAsISO, _Cursor
@@ -74,6 +75,8 @@ class Ledger(Application):
         self.database = database
         super().__init__(env={**database.eventsourcing_env(), **(env or {})})
         self._lock = threading.RLock()
+        # Today's date, for rules that depend on when a command is issued (a late bonus claim).
+        self.clock: Callable[[], date] = date.today
         self._touched: list[Any] = []
         self._context: dict[str, Any] = {}
         recorder = self.recorder
@@ -216,6 +219,13 @@ class Ledger(Application):
         except AggregateNotFoundError:
             raise PlanNotFound(f"no plan for {year}", f"{year} 年度考核方案尚未建立", year=year) from None
 
+    def exempt_persons(self, year: int) -> set[str]:
+        """R-STAFF-5: persons exempted from daily assessment in the year."""
+        try:
+            return set(self.get(AnnualReview, AnnualReview.create_id(year)).exempt)
+        except AggregateNotFoundError:
+            return set()
+
     def sheet(self, code: str) -> Sheet:
         try:
             return self.get(Sheet, sheet_id(code))
@@ -341,8 +351,10 @@ def _open_period(app: Ledger, actor: Actor, cmd: c.OpenPeriod) -> Outcome:
     sheets: list[Sheet] = []
     for track in TRACKS_OF_KIND[period.kind]:
         if track is Track.MONTHLY:
-            # R-STAFF-1: a sheet for each person on the roster on the month's assessment day.
-            targets = [p for p in roster.persons if roster.is_assessed(p, period.assessment_day)]
+            # R-STAFF-1: a sheet for each person on the roster on the month's assessment day;
+            # R-STAFF-5: none for a person exempted from daily assessment.
+            exempt = app.exempt_persons(period.year)
+            targets = [p for p in roster.persons if roster.is_assessed(p, period.assessment_day) and p not in exempt]
         else:
             kind = TRACK_UNIT_KIND[track].value
             targets = [u for u, d in roster.units.items() if d["kind"] == kind and d["registered_on"] <= period.end]
@@ -358,6 +370,8 @@ def _open_sheet(app: Ledger, actor: Actor, cmd: c.OpenSheet) -> Outcome:
     plan = app.plan(period.year)
     plan.period(period.code)
     code = sheet_code(cmd.target, period.code, cmd.track)
+    if cmd.track is Track.MONTHLY and cmd.target in app.exempt_persons(period.year):
+        raise InvalidInput(f"{cmd.target} is exempt from daily assessment in {period.year}", f"{cmd.target} 已获批免于 {period.year} 年度日常考核", target=cmd.target)
     try:
         app.sheet(code)
     except SheetNotFound:
@@ -662,3 +676,6 @@ def _amend_entry(app: Ledger, actor: Actor, cmd: c.AmendEntry) -> Outcome:
     assert recorded == new_id, (recorded, new_id)
     return Outcome(sheet, *[s for s in touched if s is not sheet], entry_id=new_id, reversed=reversed_ids, cascaded=cascade_ids)
 
+
+# The annual review's handlers register themselves with `handles` when imported.
+from ledger import annual_handlers  # noqa: E402,F401

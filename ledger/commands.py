@@ -13,8 +13,11 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ledger.actors import Role
+from ledger.annual import Grade
+from ledger.bonus import EvidenceKind, Requirement
 from ledger.periods import Track
 from ledger.roster import Gender, Tier, UnitKind
+from ledger.veto import VetoKind
 
 Text = Field(min_length=1, max_length=2000)
 Code = Field(min_length=1, max_length=32)
@@ -246,6 +249,131 @@ class AmendEntry(Command):
     _points_text = field_validator("points", mode="before")(_decimal_text)
 
 
+# -- bonuses, vetoes, evaluations (R-BONUS-*, R-VETO-*, R-STAFF-4/5, R-UNIT-2, R-BONUS-T-1) ----------
+
+
+class DefineBonusItem(Command):
+    """Add an item to the year's bonus item list (年度考核加分项目)."""
+
+    roles: ClassVar[frozenset[Role]] = frozenset({Role.OFFICE})
+    year: int = Field(ge=2000, le=2100)
+    code: str = Code
+    title: str = Field(min_length=1, max_length=200)
+    points: str
+    requirement: Requirement
+    applies_to: str = Field(pattern="^(unit|person)$")
+
+    _points_text = field_validator("points", mode="before")(_decimal_text)
+
+
+class Evidence(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: EvidenceKind
+    ref: str = Field(min_length=1, max_length=200)  # document number, certificate id, file name
+
+
+class FileBonusClaim(Command):
+    """A unit (by its head or the office) or a person (themselves) claims a bonus with evidence."""
+
+    roles: ClassVar[frozenset[Role]] = frozenset({Role.OFFICE, Role.UNIT_HEAD, Role.STAFF})
+    year: int = Field(ge=2000, le=2100)
+    unit: str | None = Field(default=None, min_length=1, max_length=32)
+    person: str | None = Field(default=None, min_length=1, max_length=32)
+    item: str = Code
+    basis: str = Text
+    basis_ref: str = Field(min_length=1, max_length=100)  # e.g. the commendation document's number
+    earned_on: date
+    document_dated: date
+    evidence: list[Evidence] = Field(min_length=1, max_length=20)
+
+
+class ApproveBonusClaim(Command):
+    roles: ClassVar[frozenset[Role]] = frozenset({Role.OFFICE})
+    target: str = Code
+    basis_ref: str = Field(min_length=1, max_length=100)
+    reason: str = Field(default="符合加分条件", max_length=2000)
+
+
+class RejectBonusClaim(Command):
+    roles: ClassVar[frozenset[Role]] = frozenset({Role.OFFICE})
+    target: str = Code
+    basis_ref: str = Field(min_length=1, max_length=100)
+    reason: str = Text
+
+
+class ImposeVeto(Command):
+    """一票否决 against a unit, naming its head and the persons responsible."""
+
+    roles: ClassVar[frozenset[Role]] = frozenset({Role.LEADING_GROUP})
+    code: str = Code
+    year: int = Field(ge=2000, le=2100)
+    unit: str = Code
+    kind: VetoKind
+    persons: list[str] = Field(default_factory=list, max_length=50)
+    occurred_on: date
+    reason: str = Text
+    decision_ref: str = Field(min_length=1, max_length=100)
+
+
+class LiftVeto(Command):
+    roles: ClassVar[frozenset[Role]] = frozenset({Role.LEADING_GROUP})
+    code: str = Code
+    reason: str = Text
+    decision_ref: str = Field(min_length=1, max_length=100)
+
+
+class RecordDemocraticRate(Command):
+    """民主测评得分率 of a person, as a fraction (0.9650 = 96.50%)."""
+
+    roles: ClassVar[frozenset[Role]] = frozenset({Role.OFFICE})
+    year: int = Field(ge=2000, le=2100)
+    person: str = Code
+    rate: str
+
+    _rate_text = field_validator("rate", mode="before")(_decimal_text)
+
+
+class RecordGrassrootsRate(Command):
+    """基层测评得分率 of a department, as a fraction."""
+
+    roles: ClassVar[frozenset[Role]] = frozenset({Role.OFFICE})
+    year: int = Field(ge=2000, le=2100)
+    unit: str = Code
+    rate: str
+
+    _rate_text = field_validator("rate", mode="before")(_decimal_text)
+
+
+class RecordComprehensiveGrade(Command):
+    """局党组综合评定 of a senior person (R-STAFF-4)."""
+
+    roles: ClassVar[frozenset[Role]] = frozenset({Role.PARTY_GROUP})
+    year: int = Field(ge=2000, le=2100)
+    person: str = Code
+    grade: Grade
+
+
+class ApproveExemption(Command):
+    """免于日常考核 on the person's application (R-STAFF-5)."""
+
+    roles: ClassVar[frozenset[Role]] = frozenset({Role.PARTY_GROUP})
+    year: int = Field(ge=2000, le=2100)
+    person: str = Code
+    reason: str = Text
+    application_ref: str = Field(min_length=1, max_length=100)
+
+
+class SetTargetBonus(Command):
+    """目标考评奖 bases per position grade and the money value of a point (R-BONUS-T-1), in yuan."""
+
+    roles: ClassVar[frozenset[Role]] = frozenset({Role.PARTY_GROUP})
+    year: int = Field(ge=2000, le=2100)
+    bases: dict[str, str] = Field(min_length=1, max_length=50)
+    point_value: str
+
+    _value_text = field_validator("point_value", mode="before")(_decimal_text)
+
+
 ALL_COMMANDS: tuple[type[Command], ...] = (
     RegisterUnit,
     AppointHead,
@@ -265,4 +393,15 @@ ALL_COMMANDS: tuple[type[Command], ...] = (
     RecordMissedDeduction,
     ReverseEntry,
     AmendEntry,
+    DefineBonusItem,
+    FileBonusClaim,
+    ApproveBonusClaim,
+    RejectBonusClaim,
+    ImposeVeto,
+    LiftVeto,
+    RecordDemocraticRate,
+    RecordGrassrootsRate,
+    RecordComprehensiveGrade,
+    ApproveExemption,
+    SetTargetBonus,
 )

@@ -125,6 +125,18 @@ def build_demo(ledger: Ledger, year: int = 2026, months: int = 12, seed: int = 2
 
     # -- plan --------------------------------------------------------------------------------
     run(office, c.PlanYear(year=year))
+    # R-STAFF-5: a senior member of staff exempted from daily assessment for health reasons,
+    # approved by the Party group before the year's sheets open: no monthly sheets, no target bonus.
+    party = Actor("demo-party-group", Role.PARTY_GROUP)
+    exempt = next(
+        p for unit in ("D-SCK", "D-QYK", "D-SBK", "D-XBK") for p in bureau.members[unit][2:]
+        if ledger.roster().age_class_of(p, date(year, 11, 30)).value == "senior"
+    )  # fmt: skip
+    run(party, c.ApproveExemption(year=year, person=exempt, reason="因病长期休养，本人申请免于日常考核", application_ref=f"免考申〔{year}〕1号"))
+    for members in bureau.members.values():
+        if exempt in members:
+            members.remove(exempt)
+    bureau.notes["exempt"] = exempt
     branch_codes = [code for code, _ in BRANCHES]
     department_codes = [code for code, _ in DEPARTMENTS]
     rjk, bgs, fzk = bureau.members["D-RJK"], bureau.members["D-BGS"], bureau.members["D-FZK"]
@@ -266,6 +278,10 @@ def build_demo(ledger: Ledger, year: int = 2026, months: int = 12, seed: int = 2
                 continue
             run(office, c.SubmitSheet(sheet=f"{unit}:{period}:{track}"))
             run(office, c.PublishSheet(sheet=f"{unit}:{period}:{track}"))
+    if months == 12:
+        from ledger.demo_annual import close_year
+
+        close_year(ledger, bureau)
     return bureau
 
 

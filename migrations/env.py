@@ -14,6 +14,11 @@ config = context.config
 target_metadata = metadata
 
 
+def include_name(name, type_, parent_names):  # type: ignore[no-untyped-def]
+    """Autogenerate compares only our tables, not the event tables eventsourcing owns."""
+    return type_ != "table" or name in metadata.tables
+
+
 def run_migrations_offline() -> None:
     url = Database(os.environ["JIXIAO_DATABASE_URL"]).sqlalchemy_url if os.environ.get("JIXIAO_DATABASE_URL") else config.get_main_option("sqlalchemy.url")
     context.configure(url=url, target_metadata=target_metadata, literal_binds=True)
@@ -24,7 +29,7 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
     if connection is not None:
-        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True, include_name=include_name)
         with context.begin_transaction():
             context.run_migrations()
         return
@@ -33,7 +38,7 @@ def run_migrations_online() -> None:
         section["sqlalchemy.url"] = Database(os.environ["JIXIAO_DATABASE_URL"]).sqlalchemy_url
     engine = engine_from_config(section, prefix="sqlalchemy.", poolclass=pool.NullPool)
     with engine.connect() as conn:
-        context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True)
+        context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True, include_name=include_name)
         with context.begin_transaction():
             context.run_migrations()
 

@@ -17,6 +17,7 @@ from ledger.plan import YearPlan
 from ledger.roster import Roster
 from ledger.sheet import Sheet
 from ledger.store import ProjectionCursor
+from projections.annual_projector import AnnualProjection
 
 TRACKING_NAME = "ledger"
 
@@ -54,6 +55,7 @@ class Projector:
         # Cleared whenever a command fails (`discard`). Not used on PostgreSQL, where other
         # processes may write.
         self._sheet_cache: dict[str, dict[str, Any]] = {}
+        self.annual = AnnualProjection()
         self._apply: dict[type, Callable[[ProjectionCursor, int, Any], None]] = {
             Roster.Created: self._ignore,
             Roster.UnitRegistered: self._unit_registered,
@@ -72,6 +74,7 @@ class Projector:
             Sheet.Submitted: self._status("submitted"),
             Sheet.Published: self._status("published"),
             Sheet.Reopened: self._status("open"),
+            **self.annual.handlers(),
         }
 
     # -- the hook --------------------------------------------------------------------------
@@ -114,6 +117,7 @@ class Projector:
     def discard(self) -> None:
         """Forget cached rows (a transaction that wrote them may have been rolled back)."""
         self._sheet_cache.clear()
+        self.annual.discard()
 
     # -- roster ----------------------------------------------------------------------------
 
@@ -157,7 +161,13 @@ class Projector:
         )
 
     def _position_changed(self, cur: ProjectionCursor, pos: int, e: Any) -> None:
-        cur.execute("UPDATE persons SET tier = ?, position_grade = ?, position = ? WHERE code = ?", (e.tier, e.position_grade, pos, e.person))
+        # The grade before a change is kept: a senior graded excellent is paid the former
+        # position's target-bonus base (R-BONUS-T-2).
+        cur.execute(
+            "UPDATE persons SET former_position_grade = CASE WHEN position_grade <> ? THEN position_grade ELSE former_position_grade END,"
+            " tier = ?, position_grade = ?, position = ? WHERE code = ?",
+            (e.position_grade, e.tier, e.position_grade, pos, e.person),
+        )
 
     def _authority_set(self, cur: ProjectionCursor, pos: int, e: Any) -> None:
         cur.execute("UPDATE persons SET in_authority = ?, position = ? WHERE code = ?", (bool(e.in_authority), pos, e.person))
@@ -200,13 +210,20 @@ class Projector:
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, '0.00', ?, ?, 0, 0, ?)",
             (e.code, str(e.originator_id), e.target_kind, e.target, e.unit, e.period, int(e.period[:4]), e.track, _json(e.items), score, rate, pos),
         )
+        row = {
+            "code": e.code, "target_kind": e.target_kind, "target": e.target, "unit": e.unit, "period": e.period,
+            "year": int(e.period[:4]), "track": e.track, "status": "open", "deducted": "0.00", "entries_total": 0, "entries_active": 0,
+        }  # fmt: skip
+        if cur.dialect == "sqlite":
+            self._sheet_cache[str(e.originator_id)] = row
+        self.annual.sheet_changed(cur, pos, row, sheets=1, published=0, score_delta=HUNDRED, deducted_delta=Decimal(0))
 
     def _sheet_row(self, cur: ProjectionCursor, originator_id: Any) -> dict[str, Any]:
         key = str(originator_id)
         row = self._sheet_cache.get(key)
         if row is None:
             cur.execute(
-                "SELECT code, target_kind, target, unit, period, year, track, deducted, entries_total, entries_active FROM sheets WHERE aggregate_id = ?",
+                "SELECT code, target_kind, target, unit, period, year, track, status, deducted, entries_total, entries_active FROM sheets WHERE aggregate_id = ?",
                 (key,),
             )
             row = dict(cur.fetchone())
@@ -247,8 +264,12 @@ class Projector:
         self._change_sheet_total(cur, pos, s, points, -1)
 
     def _change_sheet_total(self, cur: ProjectionCursor, pos: int, s: dict[str, Any], points: Decimal, sign: int) -> None:
-        deducted = (Decimal(s["deducted"]) + sign * points).quantize(CENT)
+        before = Decimal(s["deducted"])
+        deducted = (before + sign * points).quantize(CENT)
         score, rate = _score(deducted)
+        self.annual.sheet_changed(
+            cur, pos, s, sheets=0, published=0, score_delta=Decimal(score) - Decimal(_score(before)[0]), deducted_delta=sign * points
+        )
         s["deducted"] = fmt(deducted)
         s["entries_total"] += 1 if sign > 0 else 0
         s["entries_active"] += sign
@@ -259,6 +280,11 @@ class Projector:
 
     def _status(self, status: str) -> Callable[[ProjectionCursor, int, Any], None]:
         def apply(cur: ProjectionCursor, pos: int, e: Any) -> None:
+            s = self._sheet_row(cur, e.originator_id)
+            published = (status == "published") - (s["status"] == "published")
+            s["status"] = status
             cur.execute("UPDATE sheets SET status = ?, position = ? WHERE aggregate_id = ?", (status, pos, str(e.originator_id)))
+            if published:
+                self.annual.sheet_changed(cur, pos, s, sheets=0, published=published, score_delta=Decimal(0), deducted_delta=Decimal(0))
 
         return apply

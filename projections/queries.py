@@ -203,3 +203,38 @@ class Queries:
                 "position": self.projection_position(),
             }
 
+    # -- the annual review -------------------------------------------------------------------
+
+    def bonus_items(self, year: int) -> list[dict[str, Any]]:
+        return self._all(select(t.bonus_items).where(t.bonus_items.c.year == year).order_by(t.bonus_items.c.code))
+
+    def bonus_claims(self, year: int | None = None, target: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
+        stmt = select(t.bonus_claims).order_by(t.bonus_claims.c.year, t.bonus_claims.c.target, t.bonus_claims.c.basis_ref)
+        for column, value in (("year", year), ("target", target), ("status", status)):
+            if value is not None:
+                stmt = stmt.where(t.bonus_claims.c[column] == value)
+        out = []
+        for row in self._all(stmt.limit(PAGE_MAX)):
+            row.pop("aggregate_id", None)
+            row["evidence"] = orjson.loads(row["evidence"])
+            row["late"], row["carried_over"] = bool(row["late"]), bool(row["carried_over"])
+            out.append(row)
+        return out
+
+    def vetoes(self, year: int | None = None) -> list[dict[str, Any]]:
+        stmt = select(t.vetoes).order_by(t.vetoes.c.year, t.vetoes.c.code)
+        if year is not None:
+            stmt = stmt.where(t.vetoes.c.year == year)
+        out = []
+        for row in self._all(stmt.limit(PAGE_MAX)):
+            row.pop("aggregate_id", None)
+            row["persons"] = orjson.loads(row["persons"])
+            out.append(row)
+        return out
+
+    def evaluations(self, year: int, target: str | None = None) -> list[dict[str, Any]]:
+        stmt = select(t.evaluations).where(t.evaluations.c.year == year).order_by(t.evaluations.c.target, t.evaluations.c.kind)
+        if target is not None:
+            stmt = stmt.where(t.evaluations.c.target == target)
+        return self._all(stmt)
+

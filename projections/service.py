@@ -14,6 +14,7 @@ from sqlalchemy import Engine, create_engine, event
 from ledger.application import Ledger
 from ledger.store import Database
 from projections.projector import Projector
+from projections.annual import AnnualResults
 from projections.queries import Queries
 
 DEFAULT_DATABASE_URL = "sqlite:///var/jixiao.db"
@@ -44,6 +45,7 @@ class LedgerService:
         self.projector = Projector()
         self.ledger.inline_hooks.append(self.projector)
         self.queries = Queries(self.engine, self.database.events_table)
+        self.annual = AnnualResults(self.engine)
 
     def close(self) -> None:
         self.ledger.close()

@@ -52,6 +52,7 @@ persons = Table(
     Column("birth_date", String(10), nullable=False),
     Column("tier", String(16), nullable=False),
     Column("position_grade", String(50), nullable=False),
+    Column("former_position_grade", String(50)),  # before the last change (R-BONUS-T-2, senior excellent)
     Column("joined_on", String(10), nullable=False),
     Column("left_on", String(10)),
     Column("in_authority", Boolean, nullable=False),
@@ -168,7 +169,119 @@ entries = Table(
     sqlite_with_rowid=False,
 )
 
-PROJECTED_TABLES = (units, unit_heads, persons, assignments, plans, policy_changes, periods, sheets, entries)
+# -- the annual review's inputs (R-BONUS-*, R-VETO-*, §5) ----------------------------------------
+# Kept as running sums so a deduction updates them in O(1); the annual formulas (ledger/annual.py)
+# turn them into scores, grades and payouts when read.
+
+annual_persons = Table(
+    "annual_persons",
+    metadata,
+    Column("year", Integer, primary_key=True),
+    Column("person", String(32), primary_key=True),
+    Column("months", Integer, nullable=False),  # monthly sheets the person had (R-STAFF-1)
+    Column("months_published", Integer, nullable=False),
+    Column("monthly_total", String(20), nullable=False),  # Σ monthly scores
+    Column("deducted_total", String(20), nullable=False),  # Σ active deducted points (R-BONUS-T-3)
+    Position(),
+)
+
+annual_unit_tracks = Table(
+    "annual_unit_tracks",
+    metadata,
+    Column("year", Integer, primary_key=True),
+    Column("unit", String(32), primary_key=True),
+    Column("track", String(8), primary_key=True),
+    Column("sheets", Integer, nullable=False),
+    Column("sheets_published", Integer, nullable=False),
+    Column("rate_total", String(20), nullable=False),  # Σ sheet rates, for the mean (R-UNIT-1/2)
+    Position(),
+)
+
+evaluations = Table(
+    "evaluations",
+    metadata,
+    Column("year", Integer, primary_key=True),
+    Column("target", String(32), primary_key=True),
+    Column("kind", String(16), primary_key=True),  # democratic | grassroots | party_grade | exemption
+    Column("value", Text, nullable=False),
+    Column("recorded_at", String(40), nullable=False),
+    Column("recorded_by", String(64), nullable=False),
+    Position(),
+)
+
+bonus_items = Table(
+    "bonus_items",
+    metadata,
+    Column("year", Integer, primary_key=True),
+    Column("code", String(32), primary_key=True),
+    Column("title", String(200), nullable=False),
+    Column("points", String(20), nullable=False),
+    Column("requirement", String(20), nullable=False),
+    Column("applies_to", String(8), nullable=False),
+    Position(),
+)
+
+bonus_claims = Table(
+    "bonus_claims",
+    metadata,
+    Column("target", String(32), primary_key=True),
+    Column("basis_ref", String(100), primary_key=True),
+    Column("aggregate_id", String(36), nullable=False, unique=True),
+    Column("year", Integer, nullable=False),
+    Column("target_kind", String(8), nullable=False),
+    Column("item", String(32), nullable=False),
+    Column("points", String(20), nullable=False),
+    Column("basis", Text, nullable=False),
+    Column("earned_on", String(10), nullable=False),
+    Column("document_dated", String(10), nullable=False),
+    Column("evidence", Text, nullable=False),  # JSON
+    Column("filed_on", String(10), nullable=False),
+    Column("late", Boolean, nullable=False),
+    Column("carried_over", Boolean, nullable=False),
+    Column("status", String(10), nullable=False),  # filed | approved | rejected
+    Column("filed_by", String(64), nullable=False),
+    Column("decided_by", String(64)),
+    Column("decided_at", String(40)),
+    Column("decision_reason", Text),
+    Position(),
+    Index("ix_bonus_claims_year", "year"),
+)
+
+vetoes = Table(
+    "vetoes",
+    metadata,
+    Column("code", String(32), primary_key=True),
+    Column("aggregate_id", String(36), nullable=False, unique=True),
+    Column("year", Integer, nullable=False),
+    Column("unit", String(32), nullable=False),
+    Column("kind", String(24), nullable=False),
+    Column("head", String(32), nullable=False),
+    Column("persons", Text, nullable=False),  # JSON
+    Column("occurred_on", String(10), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("decision_ref", String(100), nullable=False),
+    Column("status", String(8), nullable=False),  # active | lifted
+    Column("imposed_by", String(64), nullable=False),
+    Column("lifted_by", String(64)),
+    Column("lift_reason", Text),
+    Column("lift_ref", String(100)),
+    Position(),
+    Index("ix_vetoes_year", "year"),
+)
+
+target_bonus = Table(
+    "target_bonus",
+    metadata,
+    Column("year", Integer, primary_key=True),
+    Column("bases", Text, nullable=False),  # JSON: position grade -> yuan
+    Column("point_value", String(20), nullable=False),  # yuan per deducted point
+    Position(),
+)
+
+PROJECTED_TABLES = (
+    units, unit_heads, persons, assignments, plans, policy_changes, periods, sheets, entries,
+    annual_persons, annual_unit_tracks, evaluations, bonus_items, bonus_claims, vetoes, target_bonus,
+)
 
 # -- ledger-owned tables that are not projections (never rebuilt from events) ------------------
 

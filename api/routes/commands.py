@@ -33,6 +33,17 @@ ROUTES: dict[str, tuple[type[c.Command], str]] = {
     "/missed-deductions": (c.RecordMissedDeduction, "应扣未扣认定"),
     "/reversals": (c.ReverseEntry, "撤销扣分（领导小组）"),
     "/amendments": (c.AmendEntry, "更正扣分（领导小组）"),
+    "/bonus-items": (c.DefineBonusItem, "设定年度考核加分项目"),
+    "/bonus-claims": (c.FileBonusClaim, "加分申报"),
+    "/bonus-claims/approvals": (c.ApproveBonusClaim, "核准加分申报"),
+    "/bonus-claims/rejections": (c.RejectBonusClaim, "不予核准加分申报"),
+    "/vetoes": (c.ImposeVeto, "一票否决（领导小组）"),
+    "/vetoes/lifts": (c.LiftVeto, "解除一票否决（领导小组）"),
+    "/evaluations/democratic": (c.RecordDemocraticRate, "登记民主测评得分率"),
+    "/evaluations/grassroots": (c.RecordGrassrootsRate, "登记基层测评得分率"),
+    "/evaluations/comprehensive": (c.RecordComprehensiveGrade, "局党组综合评定（56周岁/女51周岁以上人员）"),
+    "/exemptions": (c.ApproveExemption, "批准免于日常考核（局党组）"),
+    "/target-bonus": (c.SetTargetBonus, "设定目标考评奖基数及每分金额（局党组）"),
 }
 
 IDEMPOTENCY_KEY_MAX = 200

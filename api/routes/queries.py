@@ -20,7 +20,8 @@ Year = Annotated[int, Query(ge=2000, le=2100)]
 ANY_TARGET = "*"  # no unit or person has this code
 
 
-def _oversight(actor: Any) -> None:
+def oversight_only(actor: Any) -> None:
+    """Lists across targets are for the office, oversight roles and auditors (R-ORG-4)."""
     if actor.role not in READ_EVERYTHING:
         raise Forbidden("this list is for the office and oversight roles", "该列表仅供考核办公室及监督角色查看")
 
@@ -39,7 +40,7 @@ def unit(code: str, actor: ActorDep, service: ServiceDep) -> dict[str, Any]:
 @router.get("/persons", summary="人员名册")
 def persons(actor: ActorDep, service: ServiceDep, unit: str | None = None, limit: Limit = 100, offset: Offset = 0) -> list[dict[str, Any]]:
     if unit is None:
-        _oversight(actor)
+        oversight_only(actor)
     else:
         check_read(service, actor, unit, unit)
     return service.queries.persons(unit, limit, offset)
@@ -77,7 +78,7 @@ def sheets(
         # unit", so a unit head may and a member of staff may not (staff ask for target=<unit>).
         check_read(service, actor, ANY_TARGET, unit)
     else:
-        _oversight(actor)
+        oversight_only(actor)
     return service.queries.sheets(period=period, track=track, unit=unit, target=target, year=year, status=status, limit=limit, offset=offset)
 
 
@@ -124,5 +125,5 @@ def stats(actor: ActorDep, service: ServiceDep) -> dict[str, Any]:
 
 @router.get("/refusals", summary="被拒绝指令日志")
 def refusals(actor: ActorDep, service: ServiceDep, limit: Limit = 100) -> list[dict[str, Any]]:
-    _oversight(actor)
+    oversight_only(actor)
     return service.queries.refusals(limit)

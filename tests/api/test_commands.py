@@ -39,6 +39,23 @@ BODIES: dict[str, dict[str, Any]] = {
     "/missed-deductions": {"person": "P03", "points": "1.5", "basis": "执法记录仪未按规定使用", "occurred_on": "2026-01-10", "found_on": "2026-03-05"},
     "/reversals": {"entry_id": "P02:2026-01:monthly:1", "reason": "误扣", "decision_ref": "绩领〔2026〕3号"},
     "/amendments": {"entry_id": "P02:2026-01:monthly:1", "points": "1", "reason": "改扣1分", "decision_ref": "绩领〔2026〕5号"},
+    "/bonus-items": {"year": 2026, "code": "U1", "title": "受市级以上表彰", "points": "3", "requirement": "commendation", "applies_to": "unit"},
+    "/bonus-claims": {
+        "year": 2026, "unit": "B01", "item": "U1", "basis": "市政府表彰", "basis_ref": "市政府〔2026〕12号", "earned_on": "2026-05-08",
+        "document_dated": "2026-05-20", "evidence": [{"kind": "official_document", "ref": "市政府〔2026〕12号"}],
+    },  # fmt: skip
+    "/bonus-claims/approvals": {"target": "B01", "basis_ref": "市政府〔2026〕12号"},
+    "/bonus-claims/rejections": {"target": "B01", "basis_ref": "市政府〔2026〕12号", "reason": "非原件"},
+    "/vetoes": {
+        "code": "FJ-1", "year": 2026, "unit": "B02", "kind": "unlawful_act", "persons": ["P06"], "occurred_on": "2026-03-01",
+        "reason": "行政处罚决定被撤销", "decision_ref": "绩领〔2026〕8号",
+    },  # fmt: skip
+    "/vetoes/lifts": {"code": "FJ-1", "reason": "上级机关认定免责", "decision_ref": "绩领〔2026〕9号"},
+    "/evaluations/democratic": {"year": 2026, "person": "P02", "rate": "0.9650"},
+    "/evaluations/grassroots": {"year": 2026, "unit": "D01", "rate": "0.9300"},
+    "/evaluations/comprehensive": {"year": 2026, "person": "P05", "grade": "good"},
+    "/exemptions": {"year": 2026, "person": "P10", "reason": "因病休养", "application_ref": "免考申〔2026〕1号"},
+    "/target-bonus": {"year": 2026, "bases": {"科员": "8000", "正科级": "12000"}, "point_value": "50"},
 }
 
 ROLE_USERS = {

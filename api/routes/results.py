@@ -1,0 +1,93 @@
+"""Annual results (年度考核结果) and the annual review's records. Read from projections only."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+
+from api.deps import ActorDep, ServiceDep, check_read
+from api.routes.queries import oversight_only
+from ledger.errors import PersonNotFound, UnitNotFound
+
+router = APIRouter(tags=["annual results 年度考核结果"])
+
+YearPath = Annotated[int, Path(ge=2000, le=2100)]
+YearQuery = Annotated[int | None, Query(ge=2000, le=2100)]
+
+
+def _public(result: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in result.items() if k != "persons_by_code"}
+
+
+@router.get("/results/{year}", summary="年度考核结果：全部单位与人员、全局汇总")
+def results(year: YearPath, actor: ActorDep, service: ServiceDep) -> dict[str, Any]:
+    oversight_only(actor)
+    return _public(service.annual.year(year))
+
+
+@router.get("/results/{year}/summary", summary="年度汇总：等次分布、各层级优秀名额、达标单位")
+def summary(year: YearPath, actor: ActorDep, service: ServiceDep) -> dict[str, Any]:
+    oversight_only(actor)
+    return service.annual.year(year)["summary"]
+
+
+@router.get("/results/{year}/units", summary="单位年度得分、达标情况与排名")
+def unit_results(year: YearPath, actor: ActorDep, service: ServiceDep, kind: str | None = None) -> list[dict[str, Any]]:
+    units = service.annual.year(year)["units"]
+    return [u for u in units if kind is None or u["kind"] == kind]
+
+
+@router.get("/results/{year}/units/{code}", summary="单位年度考核结果")
+def unit_result(year: YearPath, code: str, actor: ActorDep, service: ServiceDep) -> dict[str, Any]:
+    for u in service.annual.year(year)["units"]:
+        if u["unit"] == code:
+            return u
+    raise UnitNotFound(f"no annual result for unit {code} in {year}", f"{code} 无 {year} 年度考核结果", unit=code)
+
+
+@router.get("/results/{year}/persons", summary="人员年度考核结果（得分率、等次、公务员等次、目标考评奖）")
+def person_results(year: YearPath, actor: ActorDep, service: ServiceDep, unit: str | None = None) -> list[dict[str, Any]]:
+    if unit is None:
+        oversight_only(actor)
+    else:
+        check_read(service, actor, unit, unit)
+    persons = service.annual.year(year)["persons"]
+    return [p for p in persons if unit is None or p["unit"] == unit]
+
+
+@router.get("/results/{year}/persons/{code}", summary="个人年度考核结果")
+def person_result(year: YearPath, code: str, actor: ActorDep, service: ServiceDep) -> dict[str, Any]:
+    row = service.annual.year(year)["persons_by_code"].get(code)
+    if row is None:
+        raise PersonNotFound(f"no annual result for {code} in {year}", f"{code} 无 {year} 年度考核结果", person=code)
+    check_read(service, actor, code, row["unit"])
+    return row
+
+
+@router.get("/bonus-items/{year}", summary="年度考核加分项目")
+def bonus_items(year: YearPath, actor: ActorDep, service: ServiceDep) -> list[dict[str, Any]]:
+    return service.queries.bonus_items(year)
+
+
+@router.get("/bonus-claims", summary="加分申报")
+def bonus_claims(actor: ActorDep, service: ServiceDep, year: YearQuery = None, target: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
+    if target is None:
+        oversight_only(actor)
+    else:
+        check_read(service, actor, target, target)
+    return service.queries.bonus_claims(year, target, status)
+
+
+@router.get("/vetoes", summary="一票否决事项")
+def vetoes(actor: ActorDep, service: ServiceDep, year: YearQuery = None) -> list[dict[str, Any]]:
+    return service.queries.vetoes(year)
+
+
+@router.get("/evaluations/{year}", summary="民主测评、基层测评、党组评定、免考")
+def evaluations(year: YearPath, actor: ActorDep, service: ServiceDep, target: str | None = None) -> list[dict[str, Any]]:
+    if target is None:
+        oversight_only(actor)
+    else:
+        check_read(service, actor, target, target)
+    return service.queries.evaluations(year, target)

@@ -1,0 +1,189 @@
+"""The annual inputs' projection: running sums per person and per unit track, and the annual
+review's facts (evaluations, bonus items and claims, vetoes, target-bonus settings).
+
+Called by `projections.projector.Projector` in the command's transaction. A deduction changes
+one person's or one unit track's sums in O(1); `projections.annual` turns the sums into results.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Callable
+
+import orjson
+
+from ledger.bonus import BonusClaim
+from ledger.numbers import CENT, HUNDRED, ZERO, fmt
+from ledger.review import AnnualReview
+from ledger.store import ProjectionCursor
+from ledger.veto import Veto
+
+Apply = Callable[[ProjectionCursor, int, Any], None]
+RATE_TOTAL_PLACES = Decimal("0.0001")
+
+
+def _json(value: Any) -> str:
+    return orjson.dumps(value, default=str).decode()
+
+
+class AnnualProjection:
+    def __init__(self) -> None:
+        # Same reasoning as the sheet cache: on SQLite this process is the only writer.
+        self._persons: dict[tuple[int, str], dict[str, Any]] = {}
+        self._tracks: dict[tuple[int, str, str], dict[str, Any]] = {}
+
+    def discard(self) -> None:
+        self._persons.clear()
+        self._tracks.clear()
+
+    def handlers(self) -> dict[type, Apply]:
+        return {
+            AnnualReview.Started: lambda cur, pos, e: None,
+            AnnualReview.BonusItemDefined: self._bonus_item_defined,
+            AnnualReview.DemocraticRateRecorded: self._evaluation("democratic", lambda e: (e.person, fmt(e.rate))),
+            AnnualReview.GrassrootsRateRecorded: self._evaluation("grassroots", lambda e: (e.unit, fmt(e.rate))),
+            AnnualReview.ComprehensiveGradeRecorded: self._evaluation("party_grade", lambda e: (e.person, e.grade)),
+            AnnualReview.ExemptionApproved: self._evaluation(
+                "exemption", lambda e: (e.person, _json({"reason": e.reason, "application_ref": e.application_ref}))
+            ),
+            AnnualReview.TargetBonusSet: self._target_bonus_set,
+            BonusClaim.Filed: self._claim_filed,
+            BonusClaim.Approved: self._claim_decided("approved"),
+            BonusClaim.Rejected: self._claim_decided("rejected"),
+            Veto.Imposed: self._veto_imposed,
+            Veto.Lifted: self._veto_lifted,
+        }
+
+    # -- running sums of sheets ------------------------------------------------------------
+
+    def _person(self, cur: ProjectionCursor, year: int, person: str) -> dict[str, Any]:
+        key = (year, person)
+        row = self._persons.get(key)
+        if row is None:
+            cur.execute("SELECT months, months_published, monthly_total, deducted_total FROM annual_persons WHERE year = ? AND person = ?", key)
+            found = cur.fetchone()
+            row = dict(found) if found is not None else {"months": 0, "months_published": 0, "monthly_total": "0.00", "deducted_total": "0.00"}
+            row["_new"] = found is None
+            if cur.dialect == "sqlite":
+                self._persons[key] = row
+        return row
+
+    def _write_person(self, cur: ProjectionCursor, pos: int, year: int, person: str, row: dict[str, Any]) -> None:
+        params = (row["months"], row["months_published"], row["monthly_total"], row["deducted_total"], pos, year, person)
+        if row.pop("_new", False):
+            cur.execute(
+                "INSERT INTO annual_persons (months, months_published, monthly_total, deducted_total, position, year, person) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                params,
+            )
+        else:
+            cur.execute(
+                "UPDATE annual_persons SET months = ?, months_published = ?, monthly_total = ?, deducted_total = ?, position = ? WHERE year = ? AND person = ?",
+                params,
+            )
+
+    def _track(self, cur: ProjectionCursor, year: int, unit: str, track: str) -> dict[str, Any]:
+        key = (year, unit, track)
+        row = self._tracks.get(key)
+        if row is None:
+            cur.execute("SELECT sheets, sheets_published, rate_total FROM annual_unit_tracks WHERE year = ? AND unit = ? AND track = ?", key)
+            found = cur.fetchone()
+            row = dict(found) if found is not None else {"sheets": 0, "sheets_published": 0, "rate_total": "0.0000"}
+            row["_new"] = found is None
+            if cur.dialect == "sqlite":
+                self._tracks[key] = row
+        return row
+
+    def _write_track(self, cur: ProjectionCursor, pos: int, year: int, unit: str, track: str, row: dict[str, Any]) -> None:
+        params = (row["sheets"], row["sheets_published"], row["rate_total"], pos, year, unit, track)
+        if row.pop("_new", False):
+            cur.execute(
+                "INSERT INTO annual_unit_tracks (sheets, sheets_published, rate_total, position, year, unit, track) VALUES (?, ?, ?, ?, ?, ?, ?)", params
+            )
+        else:
+            cur.execute(
+                "UPDATE annual_unit_tracks SET sheets = ?, sheets_published = ?, rate_total = ?, position = ? WHERE year = ? AND unit = ? AND track = ?",
+                params,
+            )
+
+    def sheet_changed(self, cur: ProjectionCursor, pos: int, sheet: dict[str, Any], *, sheets: int, published: int, score_delta: Decimal, deducted_delta: Decimal) -> None:
+        """Add a sheet's change to its target's sums: a new sheet (sheets=1, score_delta=100),
+        a deduction or reversal (the score's and the deducted points' changes), or a
+        publication (published=±1)."""
+        year = sheet["year"]
+        if sheet["target_kind"] == "person":
+            row = self._person(cur, year, sheet["target"])
+            row["months"] += sheets
+            row["months_published"] += published
+            row["monthly_total"] = fmt((Decimal(row["monthly_total"]) + score_delta).quantize(CENT))
+            row["deducted_total"] = fmt((Decimal(row["deducted_total"]) + deducted_delta).quantize(CENT))
+            self._write_person(cur, pos, year, sheet["target"], row)
+        else:
+            row = self._track(cur, year, sheet["target"], sheet["track"])
+            row["sheets"] += sheets
+            row["sheets_published"] += published
+            row["rate_total"] = fmt((Decimal(row["rate_total"]) + score_delta / HUNDRED).quantize(RATE_TOTAL_PLACES))
+            self._write_track(cur, pos, year, sheet["target"], sheet["track"], row)
+
+    # -- the review's facts ------------------------------------------------------------------
+
+    def _bonus_item_defined(self, cur: ProjectionCursor, pos: int, e: Any) -> None:
+        cur.execute(
+            "INSERT INTO bonus_items (year, code, title, points, requirement, applies_to, position) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (e.year, e.code, e.title, fmt(e.points), e.requirement, e.applies_to, pos),
+        )
+
+    def _evaluation(self, kind: str, target_value: Callable[[Any], tuple[str, str]]) -> Apply:
+        def apply(cur: ProjectionCursor, pos: int, e: Any) -> None:
+            target, value = target_value(e)
+            cur.execute("DELETE FROM evaluations WHERE year = ? AND target = ? AND kind = ?", (e.year, target, kind))
+            cur.execute(
+                "INSERT INTO evaluations (year, target, kind, value, recorded_at, recorded_by, position) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (e.year, target, kind, value, e.timestamp.isoformat(), e.actor["user"], pos),
+            )
+
+        return apply
+
+    def _target_bonus_set(self, cur: ProjectionCursor, pos: int, e: Any) -> None:
+        cur.execute("DELETE FROM target_bonus WHERE year = ?", (e.year,))
+        cur.execute(
+            "INSERT INTO target_bonus (year, bases, point_value, position) VALUES (?, ?, ?, ?)",
+            (e.year, _json({k: fmt(v) for k, v in e.bases.items()}), fmt(e.point_value), pos),
+        )
+
+    def _claim_filed(self, cur: ProjectionCursor, pos: int, e: Any) -> None:
+        cur.execute(
+            "INSERT INTO bonus_claims (target, basis_ref, aggregate_id, year, target_kind, item, points, basis, earned_on, document_dated, evidence,"
+            " filed_on, late, carried_over, status, filed_by, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'filed', ?, ?)",
+            (
+                e.target, e.basis_ref, str(e.originator_id), e.year, e.target_kind, e.item, fmt(e.points), e.basis, e.earned_on.isoformat(),
+                e.document_dated.isoformat(), _json(e.evidence), e.filed_on.isoformat(), bool(e.late), bool(e.carried_over), e.actor["user"], pos,
+            ),
+        )  # fmt: skip
+
+    def _claim_decided(self, status: str) -> Apply:
+        def apply(cur: ProjectionCursor, pos: int, e: Any) -> None:
+            cur.execute(
+                "UPDATE bonus_claims SET status = ?, decided_by = ?, decided_at = ?, decision_reason = ?, position = ? WHERE aggregate_id = ?",
+                (status, e.actor["user"], e.timestamp.isoformat(), e.reason, pos, str(e.originator_id)),
+            )
+
+        return apply
+
+    def _veto_imposed(self, cur: ProjectionCursor, pos: int, e: Any) -> None:
+        cur.execute(
+            "INSERT INTO vetoes (code, aggregate_id, year, unit, kind, head, persons, occurred_on, reason, decision_ref, status, imposed_by, position)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)",
+            (
+                e.code, str(e.originator_id), e.year, e.unit, e.kind, e.head, _json(e.persons), e.occurred_on.isoformat(), e.reason,
+                e.decision_ref, e.actor["user"], pos,
+            ),
+        )  # fmt: skip
+
+    def _veto_lifted(self, cur: ProjectionCursor, pos: int, e: Any) -> None:
+        cur.execute(
+            "UPDATE vetoes SET status = 'lifted', lifted_by = ?, lift_reason = ?, lift_ref = ?, position = ? WHERE aggregate_id = ?",
+            (e.actor["user"], e.reason, e.decision_ref, pos, str(e.originator_id)),
+        )
+
+
+__all__ = ["AnnualProjection", "ZERO"]
