@@ -23,9 +23,10 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
-## Benchmarks: command rate vs raw SQLite commits (medians of several runs)
+## Benchmarks against raw SQLite on this machine: command rate; annual update and rebuild (medians of several runs)
 bench: $(STAMP)
 	$(BIN)/python bench/command_rate.py
+	$(BIN)/python bench/annual.py
 
 rebuild: $(STAMP)
 	$(BIN)/jixiao rebuild

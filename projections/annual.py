@@ -274,6 +274,7 @@ def compute(inp: YearInputs, previous: dict[str, Any] | None) -> dict[str, Any]:
             r["quota_place"] = True
             used[tier] += 1
     prior = {} if previous is None else previous["persons_by_code"]
+    former_grades = {p["code"]: p["former_position_grade"] for p in inp.persons}
     for r in persons.values():
         effective = r.pop("_effective")
         if r["direct_excellent"]:
@@ -304,7 +305,7 @@ def compute(inp: YearInputs, previous: dict[str, Any] | None) -> dict[str, Any]:
         if inp.target_bonus is not None:
             bases = inp.target_bonus["bases"]
             base = bases.get(r["position_grade"])
-            former = bases.get(next((p["former_position_grade"] for p in inp.persons if p["code"] == r["person"]), None) or r["position_grade"], base)
+            former = bases.get(former_grades.get(r["person"]) or r["position_grade"], base)
             if base is not None:
                 payout = target_bonus_payout(
                     senior=r["age_class"] == AgeClass.SENIOR.value,
