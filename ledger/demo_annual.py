@@ -125,7 +125,7 @@ def _tie_two_branches(ledger: Ledger, bureau: DemoBureau, year: int) -> None:
     score by p / 200 × 50% × 100 = p / 4, so p = 4 × the difference of the official scores."""
     approved_bonus = {"B01": Decimal(3), "B03": Decimal(10)}  # as approved in _bonuses (B03 capped)
     scores = {}
-    for code in [c for c in bureau.members if c.startswith("B") and c != "B04"]:
+    for code in [u for u in bureau.members if u.startswith("B") and u != "B04"]:
         key = _mean(ledger, [f"{code}:{year}-Q{q}:key" for q in range(1, 5)])
         routine = _mean(ledger, [f"{code}:{year}-H{h}:routine" for h in (1, 2)])
         scores[code] = (key * Decimal("0.5") + routine * Decimal("0.5")) * 100 + approved_bonus.get(code, Decimal(0))

@@ -16,7 +16,7 @@ from eventsourcing.domain import Aggregate, event
 
 from ledger.errors import AlreadyExists, InvalidInput, ItemsInvalid, PeriodNotOpen
 from ledger.numbers import HUNDRED, parse_points
-from ledger.periods import TRACK_PERIOD_KIND, Period, PeriodKind, Track, parse_period
+from ledger.periods import TRACK_PERIOD_KIND, Period, PeriodKind, Track
 from ledger.roster import NAMESPACE, Roster, UnitKind
 
 # R-PLAN-2: every policy number of RULES.md with its default. Values are decimal strings so a
