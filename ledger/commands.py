@@ -146,6 +146,8 @@ class OpenPeriod(Command):
     period: str = Field(min_length=7, max_length=7)
     items: dict[Track, list[Item]] = Field(default_factory=dict)
     panels: list[Panel] = Field(default_factory=list, max_length=100)
+    window_opens: date | None = None  # R-CAL-1 dates by default
+    window_closes: date | None = None
 
 
 class OpenSheet(Command):

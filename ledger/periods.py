@@ -97,6 +97,18 @@ def period_of(day: date, kind: PeriodKind) -> Period:
     return parse_period(f"{day.year}-{day.month:02d}")
 
 
+def default_window(period: Period) -> tuple[date, date]:
+    """R-CAL-1: when a period is assessed. Key work at the end of each quarter, the 25th-30th of
+    March, June and September, Q4 on 25-30 November; routine work in June (25-30) for H1 and on
+    25-30 November for H2; staff monthly on the 30th (the last day in February). The office may
+    give other dates when it opens the period; the leading group may move them (R-PLAN-2)."""
+    if period.kind is PeriodKind.MONTH:
+        return period.assessment_day, period.assessment_day
+    last_month = period.months[-1]
+    month = 11 if last_month == 12 else last_month
+    return date(period.year, month, 25), date(period.year, month, 30)
+
+
 def sheet_code(target: str, period: str, track: Track) -> str:
     return f"{target}:{period}:{track.value}"
 

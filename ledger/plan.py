@@ -16,7 +16,7 @@ from eventsourcing.domain import Aggregate, event
 
 from ledger.errors import AlreadyExists, InvalidInput, ItemsInvalid, PeriodNotOpen
 from ledger.numbers import HUNDRED, parse_points
-from ledger.periods import TRACK_PERIOD_KIND, Period, PeriodKind, Track
+from ledger.periods import TRACK_PERIOD_KIND, Period, PeriodKind, Track, default_window
 from ledger.roster import NAMESPACE, Roster, UnitKind
 
 # R-PLAN-2: every policy number of RULES.md with its default. Values are decimal strings so a
@@ -102,8 +102,13 @@ class YearPlan(Aggregate):
         panels: list[dict[str, Any]],
         roster: Roster,
         actor: dict[str, Any],
+        window: tuple[date, date] | None = None,
     ) -> None:
-        """R-PLAN-1: open a period with its items (R-SHEET-2) and assessor panels (R-SHEET-5)."""
+        """R-PLAN-1: open a period with its items (R-SHEET-2), assessor panels (R-SHEET-5) and
+        assessment window (R-CAL-1, RULES.md's dates unless the office gives others)."""
+        window_opens, window_closes = window or default_window(period)
+        if window_opens > window_closes:
+            raise InvalidInput("the window closes before it opens", "考核时间窗口的结束日期早于开始日期", field="window_closes")
         if period.year != self.year:
             raise InvalidInput(f"period {period.code} is not in year {self.year}", f"考核期 {period.code} 不属于 {self.year} 年度", field="period")
         if period.code in self.periods:
@@ -138,11 +143,16 @@ class YearPlan(Aggregate):
             for unit in units:
                 roster.unit(unit)
             clean_panels.append({"department": department, "assessors": sorted(set(assessors)), "units": sorted(set(units))})
-        self._period_opened(period=period.code, kind=period.kind.value, items=clean_items, panels=clean_panels, actor=actor)
+        self._period_opened(
+            period=period.code, kind=period.kind.value, items=clean_items, panels=clean_panels, window_opens=window_opens,
+            window_closes=window_closes, actor=actor,
+        )  # fmt: skip
 
     @event("PeriodOpened")
-    def _period_opened(self, period: str, kind: str, items: dict[str, Any], panels: list[dict[str, Any]], actor: dict[str, Any]) -> None:
-        self.periods[period] = {"kind": kind, "items": items, "panels": panels}
+    def _period_opened(
+        self, period: str, kind: str, items: dict[str, Any], panels: list[dict[str, Any]], window_opens: date, window_closes: date, actor: dict[str, Any]
+    ) -> None:
+        self.periods[period] = {"kind": kind, "items": items, "panels": panels, "window": (window_opens, window_closes)}
 
     def items_for(self, period: str, track: Track) -> list[dict[str, str]]:
         return list(self.period(period)["items"].get(track.value, []))

@@ -196,8 +196,8 @@ class Projector:
 
     def _period_opened(self, cur: ProjectionCursor, pos: int, e: Any) -> None:
         cur.execute(
-            "INSERT INTO periods (code, year, kind, items, panels, position) VALUES (?, ?, ?, ?, ?, ?)",
-            (e.period, int(e.period[:4]), e.kind, _json(e.items), _json(e.panels), pos),
+            "INSERT INTO periods (code, year, kind, items, panels, window_opens, window_closes, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (e.period, int(e.period[:4]), e.kind, _json(e.items), _json(e.panels), _date(e.window_opens), _date(e.window_closes), pos),
         )
 
     # -- sheets ----------------------------------------------------------------------------

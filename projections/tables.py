@@ -101,6 +101,8 @@ periods = Table(
     Column("kind", String(8), nullable=False),
     Column("items", Text, nullable=False),  # JSON
     Column("panels", Text, nullable=False),  # JSON
+    Column("window_opens", String(10), nullable=False),  # R-CAL-1 assessment window
+    Column("window_closes", String(10), nullable=False),
     Position(),
 )
 

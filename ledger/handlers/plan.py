@@ -66,7 +66,10 @@ def _open_period(app: Ledger, actor: Actor, cmd: c.OpenPeriod) -> Outcome:
     plan = app.plan(period.year)
     roster = app.roster()
     items = {track.value: [i.model_dump() for i in lst] for track, lst in cmd.items.items()}
-    plan.open_period(period, items, [p.model_dump() for p in cmd.panels], roster, actor.stamp())
+    if (cmd.window_opens is None) != (cmd.window_closes is None):
+        raise InvalidInput("give both window dates or neither", "考核时间窗口须同时给出开始和结束日期", field="window_opens")
+    window = (cmd.window_opens, cmd.window_closes) if cmd.window_opens is not None and cmd.window_closes is not None else None
+    plan.open_period(period, items, [p.model_dump() for p in cmd.panels], roster, actor.stamp(), window)
     sheets: list[Sheet] = []
     for track in TRACKS_OF_KIND[period.kind]:
         if track is Track.MONTHLY:

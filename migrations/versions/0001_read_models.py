@@ -77,6 +77,8 @@ def upgrade() -> None:
     sa.Column('kind', sa.String(length=8), nullable=False),
     sa.Column('items', sa.Text(), nullable=False),
     sa.Column('panels', sa.Text(), nullable=False),
+    sa.Column('window_opens', sa.String(length=10), nullable=False),
+    sa.Column('window_closes', sa.String(length=10), nullable=False),
     sa.Column('position', sa.BigInteger(), nullable=False),
     sa.PrimaryKeyConstraint('code')
     )

@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-24 19:51:44.430030
+Create Date: 2026-11-24 20:07:39.287710
 """
 
 from __future__ import annotations
