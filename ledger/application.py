@@ -116,6 +116,12 @@ class Ledger(Application):
         self._notify(recordings)
         return recordings
 
+    def close(self) -> None:
+        close_writer = getattr(self.recorder, "close_writer", None)
+        if close_writer is not None:
+            close_writer()
+        super().close()
+
     def get(self, cls: type[Any], aggregate_id: Any) -> Any:
         self._touched.append(aggregate_id)
         return self.repository.get(aggregate_id)

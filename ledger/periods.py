@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar as _stdcal
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date
 from enum import Enum
 
@@ -88,6 +89,7 @@ def parse_period(code: str) -> Period:
     )
 
 
+@lru_cache(maxsize=4096)
 def period_of(day: date, kind: PeriodKind) -> Period:
     """The period of `kind` that contains `day` (R-SUP-1 files supervision by the fact's date)."""
     if kind is PeriodKind.QUARTER:
