@@ -6,6 +6,7 @@
   jixiao rebuild    rebuild every projection from the event log
   jixiao user add   create a user with a role; prints the bearer token
   jixiao stats      counts of units, persons, sheets, entries and events
+  jixiao verify     recompute the event log's hash chain (R-AUDIT-1); exit 1 when tampered
 
 The store is `JIXIAO_DATABASE_URL` (default sqlite:///var/jixiao.db).
 """
@@ -55,6 +56,32 @@ def _serve(service: LedgerService, host: str, port: int) -> None:
     uvicorn.run(create_app(service), host=host, port=port, log_level="info")
 
 
+def _verify(service: LedgerService, expect: list[str], as_json: bool) -> int:
+    import orjson
+
+    expected = []
+    for item in expect:
+        position, _, digest = item.partition(":")
+        if not position.isdigit() or len(digest) != 64:
+            print(f"--expect takes POSITION:DIGEST (64 hex digits), not {item!r}", file=sys.stderr)
+            return 2
+        expected.append((int(position), digest.lower()))
+    report = service.ledger.verify(expected)
+    if as_json:
+        print(orjson.dumps(report.as_dict(), option=orjson.OPT_INDENT_2).decode())
+    else:
+        print(f"检查事件 events checked: {report.events_checked}; 简报摘要 bulletin digests checked: {report.bulletins_checked}")
+        print(f"日志摘要 log digest at {report.head_position}: {report.head_digest}")
+        for p in report.problems:
+            d = p.as_dict()
+            print(f"  位置 position {d['position']}: {d['kind_zh']} ({d['kind']}) — {d['detail']}")
+        if report.ok:
+            print("校验通过 OK: the stored log matches its hash chain")
+        else:
+            print(f"校验失败 TAMPERED: first bad position {report.first_bad_position}")
+    return 0 if report.ok else 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="jixiao", description="绩效台账 Jixiao Ledger")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -65,6 +92,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub.add_parser("demo")
     sub.add_parser("rebuild")
     sub.add_parser("stats")
+    ver = sub.add_parser("verify", help="check the stored event log against its hash chain and the bulletins' digests")
+    ver.add_argument(
+        "--expect", action="append", default=[], metavar="POSITION:DIGEST", help="a digest copied from a printed bulletin (repeatable)"
+    )
+    ver.add_argument("--json", action="store_true", help="print the report as JSON")
     user = sub.add_parser("user").add_subparsers(dest="user_command", required=True)
     add = user.add_parser("add")
     add.add_argument("user_id")
@@ -93,6 +125,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "stats":
             for key, value in service.queries.summary().items():
                 print(f"{key}: {value}")
+        elif args.command == "verify":
+            return _verify(service, args.expect, args.json)
         elif args.command == "user":
             from api.users import add_user
 

@@ -12,14 +12,18 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import date, datetime, timezone
-from typing import Any, Callable, Sequence
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator, Sequence
 
 import orjson
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
+from eventsourcing.utils import get_topic
 from eventsourcing.persistence import IntegrityError
 
-from ledger import commands as c
+from ledger import audit, commands as c
+from ledger.audit import ChainWriter
+from ledger.bulletin import Bulletin
 from ledger.actors import Actor
 from ledger.errors import (
     ConcurrentChange,
@@ -73,7 +77,10 @@ class Ledger(Application):
         self._context: dict[str, Any] = {}
         recorder = self.recorder
         recorder.hook = self._inline_hook  # type: ignore[attr-defined]
-        self.inline_hooks: list[Callable[..., None]] = [self._write_idempotency]
+        # The chain link of each event first (R-AUDIT-1), then idempotency, then (added by
+        # the service) the projector: all in the command's one transaction.
+        self.chain = ChainWriter()
+        self.inline_hooks: list[Callable[..., None]] = [self.chain, self._write_idempotency]
 
     # -- plumbing --------------------------------------------------------------------------
 
@@ -202,6 +209,37 @@ class Ledger(Application):
                 "INSERT INTO refusals (at, user_id, role, command, code, message) VALUES (?, ?, ?, ?, ?, ?)",
                 (_now(), actor.user_id, actor.role.value, command, code, message[:1000]),
             )
+
+    # -- tamper evidence (R-AUDIT-1) -------------------------------------------------------
+
+    def chain_backfill(self) -> int:
+        """Link events stored before the chain existed; returns how many. Run at start-up."""
+        with self._lock, self.recorder.datastore.transaction(commit=True) as raw:  # type: ignore[attr-defined]
+            count = audit.backfill(self.recorder, _Cursor(raw, self.database.dialect))
+        self.chain.discard()
+        return count
+
+    def verify(self, expected: Sequence[tuple[int, str]] = ()) -> audit.Report:
+        """Recompute the hash chain over the stored log and check it against the stored links,
+        every published bulletin's digest, and any digests copied from printed bulletins."""
+        topic = get_topic(Bulletin.Published)
+        anchors: list[tuple[int, str, str]] = [(p, d, f"expected digest at {p}") for p, d in expected]
+        last = 0
+        while True:
+            batch = self.recorder.select_notifications(start=last + 1, limit=audit.VERIFY_BATCH, topics=[topic])
+            if not batch:
+                break
+            for n in batch:
+                e = self.mapper.to_domain_event(n)
+                anchors.append((e.through_position, e.digest, f"简报 bulletin {e.number}"))
+            last = batch[-1].id
+
+        @contextmanager
+        def cursor() -> Iterator[Any]:
+            with self.recorder.datastore.transaction(commit=False) as raw:  # type: ignore[attr-defined]
+                yield _Cursor(raw, self.database.dialect)
+
+        return audit.verify(self.recorder, cursor, anchors)
 
     # -- aggregate access ------------------------------------------------------------------
 

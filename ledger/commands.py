@@ -376,6 +376,19 @@ class SetTargetBonus(Command):
     _value_text = field_validator("point_value", mode="before")(_decimal_text)
 
 
+# -- oversight (R-AUDIT-1) ----------------------------------------------------------------------
+
+
+class PublishBulletin(Command):
+    """Publish a bulletin (工作绩效管理简报) for a period; it carries the log's digest."""
+
+    roles: ClassVar[frozenset[Role]] = frozenset({Role.OFFICE})
+    number: str = Field(min_length=1, max_length=32, pattern=r"^[0-9A-Za-z\-_]+$")
+    period: str = Field(min_length=7, max_length=7)
+    title: str = Field(min_length=1, max_length=200)
+    body: str = Field(min_length=1, max_length=20000)
+
+
 ALL_COMMANDS: tuple[type[Command], ...] = (
     RegisterUnit,
     AppointHead,
@@ -406,4 +419,5 @@ ALL_COMMANDS: tuple[type[Command], ...] = (
     RecordComprehensiveGrade,
     ApproveExemption,
     SetTargetBonus,
+    PublishBulletin,
 )

@@ -74,6 +74,12 @@ class SheetNotFound(NotFound):
     message_en = "No such sheet"
 
 
+class BulletinNotFound(NotFound):
+    code = "BULLETIN_NOT_FOUND"
+    message_zh = "简报不存在"
+    message_en = "No such bulletin"
+
+
 class EntryNotFound(NotFound):
     code = "ENTRY_NOT_FOUND"
     message_zh = "扣分记录不存在"

@@ -74,7 +74,9 @@ class ProjectionCursor(Protocol):
 
 
 class InlineHook(Protocol):
-    """Called inside the command's transaction, after its events are inserted."""
+    """Called inside the command's transaction, after its events are inserted. `kwargs` holds
+    the save's keyword arguments, the domain events (`new_events`) and their stored form
+    (`stored_events`), in the order of `notification_ids`."""
 
     def __call__(self, cursor: ProjectionCursor, notification_ids: Sequence[int], kwargs: dict[str, Any]) -> None: ...
 
@@ -152,7 +154,7 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
     def _insert_events(self, c: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         ids = super()._insert_events(c, stored_events, **kwargs)
         if self.hook is not None:
-            self.hook(_Cursor(c, "sqlite"), ids or [], kwargs)
+            self.hook(_Cursor(c, "sqlite"), ids or [], {**kwargs, "stored_events": stored_events})
         return ids
 
     def close_writer(self) -> None:
@@ -167,7 +169,7 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
     def _fetch_ids_after_insert_events(self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
         if self.hook is not None:
-            self.hook(_Cursor(curs, "postgresql"), ids or [], kwargs)
+            self.hook(_Cursor(curs, "postgresql"), ids or [], {**kwargs, "stored_events": stored_events})
         return ids
 
 

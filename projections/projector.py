@@ -12,6 +12,7 @@ from typing import Any, Callable, Sequence
 
 import orjson
 
+from ledger.bulletin import Bulletin
 from ledger.numbers import CENT, HUNDRED, fmt
 from ledger.plan import YearPlan
 from ledger.roster import Roster
@@ -74,6 +75,7 @@ class Projector:
             Sheet.Submitted: self._status("submitted"),
             Sheet.Published: self._status("published"),
             Sheet.Reopened: self._status("open"),
+            Bulletin.Published: self._bulletin_published,
             **self.annual.handlers(),
         }
 
@@ -288,3 +290,12 @@ class Projector:
                 self.annual.sheet_changed(cur, pos, s, sheets=0, published=published, score_delta=Decimal(0), deducted_delta=Decimal(0))
 
         return apply
+
+    # -- oversight -------------------------------------------------------------------------
+
+    def _bulletin_published(self, cur: ProjectionCursor, pos: int, e: Any) -> None:
+        cur.execute(
+            "INSERT INTO bulletins (number, period, title, body, through_position, digest, published_at, published_by, position)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (e.number, e.period, e.title, e.body, e.through_position, e.digest, e.timestamp.isoformat(), e.actor["user"], pos),
+        )

@@ -11,7 +11,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Engine, func, select
 
-from ledger.errors import EntryNotFound, PersonNotFound, PlanNotFound, SheetNotFound, UnitNotFound
+from ledger.errors import BulletinNotFound, EntryNotFound, PersonNotFound, PlanNotFound, SheetNotFound, UnitNotFound
 from ledger.periods import annual_cutoff
 from ledger.roster import age_class
 from projections import tables as t
@@ -238,3 +238,17 @@ class Queries:
             stmt = stmt.where(t.evaluations.c.target == target)
         return self._all(stmt)
 
+
+    # -- oversight ---------------------------------------------------------------------------
+
+    def bulletins(self, year: int | None = None) -> list[dict[str, Any]]:
+        stmt = select(t.bulletins).order_by(t.bulletins.c.position.desc())
+        if year is not None:
+            stmt = stmt.where(t.bulletins.c.period.like(f"{year}-%"))
+        return self._all(stmt.limit(PAGE_MAX))
+
+    def bulletin(self, number: str) -> dict[str, Any]:
+        row = self._one(select(t.bulletins).where(t.bulletins.c.number == number))
+        if row is None:
+            raise BulletinNotFound(f"no bulletin {number}", f"简报不存在：{number}", bulletin=number)
+        return row

@@ -42,6 +42,7 @@ class LedgerService:
         self.engine = make_engine(self.database)
         migrate(self.engine)
         self.ledger = Ledger(self.database)
+        self.ledger.chain_backfill()  # a store from before the hash chain (R-AUDIT-1)
         self.projector = Projector()
         self.ledger.inline_hooks.append(self.projector)
         self.queries = Queries(self.engine, self.database.events_table)

@@ -280,9 +280,24 @@ target_bonus = Table(
     Position(),
 )
 
+bulletins = Table(
+    "bulletins",
+    metadata,
+    Column("number", String(32), primary_key=True),
+    Column("period", String(7), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("through_position", BigInteger, nullable=False),  # the last event the digest covers
+    Column("digest", String(64), nullable=False),  # SHA-256 hex, R-AUDIT-1
+    Column("published_at", String(40), nullable=False),
+    Column("published_by", String(64), nullable=False),
+    Position(),
+)
+
 PROJECTED_TABLES = (
     units, unit_heads, persons, assignments, plans, policy_changes, periods, sheets, entries,
     annual_persons, annual_unit_tracks, evaluations, bonus_items, bonus_claims, vetoes, target_bonus,
+    bulletins,
 )
 
 # -- ledger-owned tables that are not projections (never rebuilt from events) ------------------
@@ -319,4 +334,14 @@ idempotency_keys = Table(
     Column("body", Text, nullable=False),
     Column("position", BigInteger),
     Column("created_at", String(40), nullable=False),
+)
+
+event_chain = Table(
+    "event_chain",
+    metadata,
+    # R-AUDIT-1: the hash-chain link of each stored event, written in the event's own
+    # transaction (ledger.audit). Not a projection: never rebuilt, only verified.
+    Column("position", BigInteger, primary_key=True, autoincrement=False),
+    Column("digest", String(64), nullable=False),
+    sqlite_with_rowid=False,
 )

@@ -44,6 +44,7 @@ ROUTES: dict[str, tuple[type[c.Command], str]] = {
     "/evaluations/comprehensive": (c.RecordComprehensiveGrade, "局党组综合评定（56周岁/女51周岁以上人员）"),
     "/exemptions": (c.ApproveExemption, "批准免于日常考核（局党组）"),
     "/target-bonus": (c.SetTargetBonus, "设定目标考评奖基数及每分金额（局党组）"),
+    "/bulletins": (c.PublishBulletin, "发布工作绩效管理简报（附事件日志摘要）"),
 }
 
 IDEMPOTENCY_KEY_MAX = 200

@@ -91,3 +91,13 @@ def evaluations(year: YearPath, actor: ActorDep, service: ServiceDep, target: st
     else:
         check_read(service, actor, target, target)
     return service.queries.evaluations(year, target)
+
+
+@router.get("/bulletins", summary="工作绩效管理简报列表（含事件日志摘要）")
+def bulletins(actor: ActorDep, service: ServiceDep, year: YearQuery = None) -> list[dict[str, Any]]:
+    return service.queries.bulletins(year)
+
+
+@router.get("/bulletins/{number}", summary="一期简报及其事件日志摘要 (R-AUDIT-1)")
+def bulletin(number: str, actor: ActorDep, service: ServiceDep) -> dict[str, Any]:
+    return service.queries.bulletin(number)

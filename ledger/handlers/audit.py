@@ -1,0 +1,31 @@
+"""Oversight commands (R-AUDIT-1): bulletins that carry the event log's digest."""
+
+from __future__ import annotations
+
+from eventsourcing.application import AggregateNotFoundError
+
+from ledger import commands as c
+from ledger.actors import Actor
+from ledger.application import Ledger, Outcome, handles
+from ledger.bulletin import Bulletin, bulletin_id
+from ledger.errors import AlreadyExists
+from ledger.periods import parse_period
+from ledger.store import _Cursor
+
+
+@handles(c.PublishBulletin)
+def _publish_bulletin(app: Ledger, actor: Actor, cmd: c.PublishBulletin) -> Outcome:
+    period = parse_period(cmd.period)
+    app.plan(period.year).period(period.code)  # PLAN_NOT_FOUND / PERIOD_NOT_OPEN
+    try:
+        app.get(Bulletin, bulletin_id(cmd.number))
+    except AggregateNotFoundError:
+        pass
+    else:
+        raise AlreadyExists(f"bulletin {cmd.number} was already published", f"简报第 {cmd.number} 期已发布", bulletin=cmd.number)
+    with app.recorder.datastore.transaction(commit=False) as raw:  # type: ignore[attr-defined]
+        position, digest = app.chain.head(_Cursor(raw, app.database.dialect))
+    bulletin = Bulletin(
+        number=cmd.number, period=period.code, title=cmd.title, body=cmd.body, through_position=position, digest=digest.hex(), actor=actor.stamp()
+    )
+    return Outcome(bulletin, bulletin=cmd.number, through_position=position, digest=digest.hex())

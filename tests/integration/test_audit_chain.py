@@ -1,0 +1,197 @@
+"""R-AUDIT-1: bulletins carry the event log's digest; `jixiao verify` catches any stored event
+modified, deleted or inserted since, naming the first bad position.
+
+The tamper tests edit the SQLite file directly, as someone with access to the database
+would, then run the same check the `jixiao verify` command runs."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+
+import pytest
+
+from api.cli import main as jixiao
+from ledger import audit, commands as c
+from ledger.errors import AlreadyExists, DomainError, Forbidden, PeriodNotOpen
+from projections.service import LedgerService
+from tests.conftest import OFFICE, SUPERVISION, Bureau
+
+DEDUCT = dict(points="1.5", basis="上班时间离岗", occurred_on=date(2026, 1, 12), form_no="JC-2026-001")
+
+
+def _history(bureau: Bureau, n: int = 6) -> None:
+    for i in range(n):
+        bureau.run(SUPERVISION, c.RecordDeduction(person="P02", **{**DEDUCT, "form_no": f"JC-{i:03d}"}))
+
+
+def _bulletin(bureau: Bureau, number: str = "2026-01") -> dict:
+    return bureau.run(OFFICE, c.PublishBulletin(number=number, period="2026-Q1", title="2026年第1期简报", body="一季度考核情况通报"))
+
+
+def _sql(service: LedgerService, statement: str, params: tuple = ()) -> None:
+    conn = sqlite3.connect(service.database.sqlite_path)
+    with conn:
+        conn.execute(statement, params)
+    conn.close()
+
+
+def test_a_clean_log_verifies_and_the_bulletin_digest_is_the_chain_head_R_AUDIT_1(bureau: Bureau) -> None:
+    """The bulletin's digest is the chain over every event stored before it, recomputed here
+    link by link from the stored rows (genesis = 32 zero bytes)."""
+    _history(bureau)
+    published = _bulletin(bureau)
+    service = bureau.service
+    assert published["through_position"] == published["position"] - 1
+    running = audit.GENESIS
+    for n in service.ledger.recorder.select_notifications(start=1, limit=10_000, stop=published["through_position"]):
+        running = audit.link(running, n.id, n.originator_id, n.originator_version, n.topic, n.state)
+    assert published["digest"] == running.hex()
+    stored = service.queries.bulletin("2026-01")
+    assert (stored["digest"], stored["through_position"], stored["period"]) == (running.hex(), published["through_position"], "2026-Q1")
+    report = service.ledger.verify()
+    assert report.ok, report.as_dict()
+    assert report.events_checked == service.queries.event_count()
+    assert report.bulletins_checked == 1
+
+
+def test_a_modified_event_is_caught_at_its_position_R_AUDIT_1(bureau: Bureau) -> None:
+    """The changed row fails its own link; the bulletin published after it no longer matches."""
+    _history(bureau)
+    published = _bulletin(bureau)
+    victim = bureau.service.queries.event_count() - 4
+    # Someone turns a 1.5-point deduction into 0.5 points in the stored row.
+    conn = sqlite3.connect(bureau.service.database.sqlite_path)
+    state = conn.execute("SELECT state FROM stored_events WHERE rowid = ?", (victim,)).fetchone()[0]
+    conn.close()
+    assert b'"1.5"' in state or b"1.5" in state
+    _sql(bureau.service, "UPDATE stored_events SET state = ? WHERE rowid = ?", (bytes(state).replace(b"1.5", b"0.5"), victim))
+    report = bureau.service.ledger.verify()
+    assert not report.ok
+    assert report.first_bad_position == victim
+    assert [(p.position, p.kind) for p in report.problems] == [(victim, "modified"), (published["through_position"], "bulletin_mismatch")]
+
+
+def test_a_deleted_event_is_caught_at_its_position_R_AUDIT_1(bureau: Bureau) -> None:
+    _history(bureau)
+    victim = bureau.service.queries.event_count() - 2
+    _sql(bureau.service, "DELETE FROM stored_events WHERE rowid = ?", (victim,))
+    report = bureau.service.ledger.verify()
+    assert report.first_bad_position == victim
+    assert report.problems[0].kind == "deleted"
+
+
+def test_an_event_inserted_behind_the_ledgers_back_is_caught_R_AUDIT_1(bureau: Bureau) -> None:
+    """An inserted row has no chain link: it was not written by the ledger. Here it is a copy
+    of a real deduction event given a new originator version, appended after the last one."""
+    _history(bureau)
+    conn = sqlite3.connect(bureau.service.database.sqlite_path)
+    last = conn.execute("SELECT rowid, originator_id, originator_version, topic, state FROM stored_events ORDER BY rowid DESC LIMIT 1").fetchone()
+    conn.close()
+    _sql(
+        bureau.service,
+        "INSERT INTO stored_events (rowid, originator_id, originator_version, topic, state) VALUES (?, ?, ?, ?, ?)",
+        (last[0] + 1, last[1], last[2] + 1, last[3], last[4]),
+    )
+    report = bureau.service.ledger.verify()
+    assert [(p.position, p.kind) for p in report.problems] == [(last[0] + 1, "inserted")]
+
+
+def test_an_event_inserted_out_of_order_is_caught_R_AUDIT_1(bureau: Bureau) -> None:
+    """A row squeezed in at an earlier position (after deleting the real one there) is both a
+    deletion of the chained event and an event without its link."""
+    _history(bureau)
+    conn = sqlite3.connect(bureau.service.database.sqlite_path)
+    rows = conn.execute("SELECT rowid, originator_id, originator_version, topic, state FROM stored_events ORDER BY rowid").fetchall()
+    conn.close()
+    victim = rows[10]
+    _sql(bureau.service, "DELETE FROM stored_events WHERE rowid = ?", (victim[0],))
+    _sql(
+        bureau.service,
+        "INSERT INTO stored_events (rowid, originator_id, originator_version, topic, state) VALUES (?, ?, ?, ?, ?)",
+        (victim[0], victim[1], victim[2], victim[3], bytes(victim[4]) + b" "),
+    )
+    report = bureau.service.ledger.verify()
+    assert report.first_bad_position == victim[0]
+    assert report.problems[0].kind == "modified"
+
+
+def test_rewriting_the_chain_to_match_is_caught_by_the_bulletin_R_AUDIT_1(bureau: Bureau) -> None:
+    """A tamperer who also recomputes every link after the changed event leaves each link
+    consistent, but the log no longer gives the digest the bulletin printed."""
+    _history(bureau)
+    published = _bulletin(bureau)
+    victim = published["through_position"] - 2
+    service = bureau.service
+    conn = sqlite3.connect(service.database.sqlite_path)
+    state = bytes(conn.execute("SELECT state FROM stored_events WHERE rowid = ?", (victim,)).fetchone()[0])
+    conn.execute("UPDATE stored_events SET state = ? WHERE rowid = ?", (state.replace(b"1.5", b"0.5"), victim))
+    previous = bytes.fromhex(conn.execute("SELECT digest FROM event_chain WHERE position = ?", (victim - 1,)).fetchone()[0])
+    for rowid, oid, ver, topic, st in conn.execute(
+        "SELECT rowid, originator_id, originator_version, topic, state FROM stored_events WHERE rowid >= ? ORDER BY rowid", (victim,)
+    ).fetchall():
+        previous = audit.link(previous, rowid, oid, ver, topic, st)
+        conn.execute("UPDATE event_chain SET digest = ? WHERE position = ?", (previous.hex(), rowid))
+    conn.commit()
+    conn.close()
+    report = service.ledger.verify()
+    kinds = {p.kind for p in report.problems}
+    assert "bulletin_mismatch" in kinds
+    # A digest copied from the printed bulletin is checked the same way.
+    assert not service.ledger.verify([(published["through_position"], published["digest"])]).ok
+
+
+def test_the_chain_continues_across_a_restart_R_AUDIT_1(db_url: str) -> None:
+    from tests.conftest import build_bureau
+
+    service = LedgerService(db_url)
+    bureau = build_bureau(service)
+    _history(bureau, 2)
+    service.close()
+    service = LedgerService(db_url)
+    try:
+        bureau.service = service
+        _history(bureau, 2)
+        assert service.ledger.verify().ok
+    finally:
+        service.close()
+
+
+def test_a_refused_command_leaves_no_link_behind_R_AUDIT_1(bureau: Bureau) -> None:
+    """The chain head cached in memory is dropped when a command fails, so the next command's
+    link follows the last stored one."""
+    _history(bureau, 1)
+    with pytest.raises(DomainError):
+        bureau.run(SUPERVISION, c.RecordDeduction(person="NOBODY", **DEDUCT))
+    _history(bureau, 1)
+    assert bureau.service.ledger.verify().ok
+
+
+@pytest.mark.parametrize(
+    ("actor", "command", "error"),
+    [
+        (SUPERVISION, c.PublishBulletin(number="2026-09", period="2026-Q1", title="t", body="b"), Forbidden),
+        (OFFICE, c.PublishBulletin(number="2026-09", period="2026-Q3", title="t", body="b"), PeriodNotOpen),
+        (OFFICE, c.PublishBulletin(number="2026-01", period="2026-Q1", title="again", body="b"), AlreadyExists),
+    ],
+)
+def test_bad_bulletins_are_refused_and_write_nothing_R_AUDIT_1(bureau: Bureau, actor, command, error) -> None:  # type: ignore[no-untyped-def]
+    _bulletin(bureau)
+    before = bureau.events()
+    with pytest.raises(error):
+        bureau.run(actor, command)
+    assert bureau.events() == before
+
+
+def test_jixiao_verify_passes_then_fails_on_a_tampered_copy_R_AUDIT_1(bureau: Bureau, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    _history(bureau)
+    _bulletin(bureau)
+    url = bureau.service.database.url
+    bureau.service.close()
+    monkeypatch.setenv("JIXIAO_DATABASE_URL", url)
+    assert jixiao(["verify"]) == 0
+    assert "校验通过" in capsys.readouterr().out
+    _sql(bureau.service, "UPDATE stored_events SET topic = topic || ' ' WHERE rowid = 5")
+    assert jixiao(["verify"]) == 1
+    out = capsys.readouterr().out
+    assert "first bad position 5" in out and "事件内容被修改" in out
