@@ -24,6 +24,7 @@ from eventsourcing.persistence import IntegrityError
 from ledger import audit, commands as c
 from ledger.audit import ChainWriter
 from ledger.bulletin import Bulletin
+from ledger.calendar import WorkCalendar, WorkingDays, calendar_id
 from ledger.actors import Actor
 from ledger.errors import (
     ConcurrentChange,
@@ -261,6 +262,16 @@ class Ledger(Application):
             return set(self.get(AnnualReview, AnnualReview.create_id(year)).exempt)
         except AggregateNotFoundError:
             return set()
+
+    def work_calendar(self) -> WorkCalendar:
+        try:
+            return self.get(WorkCalendar, calendar_id())
+        except AggregateNotFoundError:
+            return WorkCalendar()
+
+    def working_days(self) -> WorkingDays:
+        """R-CAL-2: the official calendar with the office's local exceptions."""
+        return self.work_calendar().working_days()
 
     def sheet(self, code: str) -> Sheet:
         try:

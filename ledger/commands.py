@@ -376,6 +376,34 @@ class SetTargetBonus(Command):
     _value_text = field_validator("point_value", mode="before")(_decimal_text)
 
 
+# -- calendar and deadlines (R-CAL-2/3) ---------------------------------------------------------
+
+
+class CalendarDay(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    day: date
+    working: bool
+    note: str = Field(default="", max_length=200)
+
+
+class DeclareCalendarDays(Command):
+    """The office's local calendar: days that are (not) working days here, and, for a year the
+    official calendar library does not know yet, the statement that the year is entered fully."""
+
+    roles: ClassVar[frozenset[Role]] = frozenset({Role.OFFICE})
+    days: list[CalendarDay] = Field(default_factory=list, max_length=400)
+    complete_year: int | None = Field(default=None, ge=2000, le=2100)
+    reason: str = Text
+
+
+class FileRecordForms(Command):
+    """A unit files its monthly record forms (月绩效考核备案表) for a quarter (R-CAL-3)."""
+
+    roles: ClassVar[frozenset[Role]] = frozenset({Role.UNIT_HEAD, Role.OFFICE})
+    unit: str = Code
+    quarter: str = Field(min_length=7, max_length=7, pattern=r"^\d{4}-Q[1-4]$")
+
+
 # -- oversight (R-AUDIT-1) ----------------------------------------------------------------------
 
 
@@ -420,4 +448,6 @@ ALL_COMMANDS: tuple[type[Command], ...] = (
     ApproveExemption,
     SetTargetBonus,
     PublishBulletin,
+    DeclareCalendarDays,
+    FileRecordForms,
 )

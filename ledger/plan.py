@@ -37,6 +37,7 @@ DEFAULT_POLICY: dict[str, str] = {
     "staff_democratic_weight": "0.3",  # R-STAFF-2
     "direct_excellent_branch_ranks": "3",  # R-UNIT-4
     "report_deadline_working_days": "3",  # R-CAL-3
+    "monthly_publish_by_day": "3",  # R-CAL-3: staff monthly results published by this day of the next month
     "dispute_window_working_days": "5",  # R-DISPUTE-1
     "senior_age_male": "56",  # R-ORG-3
     "senior_age_female": "51",  # R-ORG-3
@@ -66,7 +67,8 @@ class YearPlan(Aggregate):
     # -- policy ----------------------------------------------------------------------------
 
     def policy_decimal(self, key: str) -> Decimal:
-        return Decimal(self.policy[key])
+        # A plan made before a policy number existed has that number's default.
+        return Decimal(self.policy.get(key, DEFAULT_POLICY[key]))
 
     def change_policy(self, key: str, value: str, reason: str, decision_ref: str, effective_from: date, actor: dict[str, Any]) -> None:
         """R-PLAN-2: a policy number changes only by an approved adjustment, recorded as an event."""

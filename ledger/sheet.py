@@ -60,6 +60,8 @@ def sheet_id(code: str) -> uuid.UUID:
 class Sheet(Aggregate):
     """One target's sheet for one period and track (百分制考核表)."""
 
+    published_on: date | None = None  # the bureau's date of the latest publication
+
     @classmethod
     def create_id(cls, code: str, **_: Any) -> uuid.UUID:
         return sheet_id(code)
@@ -225,23 +227,26 @@ class Sheet(Aggregate):
 
     # -- lifecycle (R-SHEET-3) -------------------------------------------------------------
 
-    def submit(self, actor: dict[str, Any]) -> None:
+    def submit(self, actor: dict[str, Any], on: date | None = None) -> None:
+        """`on` is the bureau's date of submission, checked against the R-CAL-3 deadline."""
         if self.status != SheetStatus.OPEN.value:
             raise SheetStateInvalid(f"sheet {self.code} is {self.status}, not open", f"考核表 {self.code} 当前为{_STATUS_ZH[self.status]}，不能报送", sheet=self.code, status=self.status)
-        self._submitted(actor=actor)
+        self._submitted(actor=actor, on=on)
 
     @event("Submitted")
-    def _submitted(self, actor: dict[str, Any]) -> None:
+    def _submitted(self, actor: dict[str, Any], on: date | None = None) -> None:
         self.status = SheetStatus.SUBMITTED.value
 
-    def publish(self, actor: dict[str, Any]) -> None:
+    def publish(self, actor: dict[str, Any], on: date | None = None) -> None:
+        """`on` is the bureau's date of publication: R-CAL-3's deadline and R-DISPUTE-1's window."""
         if self.status != SheetStatus.SUBMITTED.value:
             raise SheetStateInvalid(f"sheet {self.code} is {self.status}, not submitted", f"考核表 {self.code} 当前为{_STATUS_ZH[self.status]}，须先报送再公布", sheet=self.code, status=self.status)
-        self._published(actor=actor)
+        self._published(actor=actor, on=on)
 
     @event("Published")
-    def _published(self, actor: dict[str, Any]) -> None:
+    def _published(self, actor: dict[str, Any], on: date | None = None) -> None:
         self.status = SheetStatus.PUBLISHED.value
+        self.published_on = on
 
     def reopen(self, reason: str, decision_ref: str, actor: dict[str, Any]) -> None:
         """R-SHEET-3: reopening is a plan adjustment approved by the leading group (R-PLAN-2)."""

@@ -13,6 +13,8 @@ from typing import Any, Callable, Sequence
 import orjson
 
 from ledger.bulletin import Bulletin
+from ledger.calendar import WorkCalendar
+from ledger.filing import RecordFiling
 from ledger.numbers import CENT, HUNDRED, fmt
 from ledger.plan import YearPlan
 from ledger.roster import Roster
@@ -76,6 +78,9 @@ class Projector:
             Sheet.Published: self._status("published"),
             Sheet.Reopened: self._status("open"),
             Bulletin.Published: self._bulletin_published,
+            WorkCalendar.Started: self._ignore,
+            WorkCalendar.DaysDeclared: self._days_declared,
+            RecordFiling.Filed: self._record_forms_filed,
             **self.annual.handlers(),
         }
 
@@ -285,7 +290,14 @@ class Projector:
             s = self._sheet_row(cur, e.originator_id)
             published = (status == "published") - (s["status"] == "published")
             s["status"] = status
-            cur.execute("UPDATE sheets SET status = ?, position = ? WHERE aggregate_id = ?", (status, pos, str(e.originator_id)))
+            # The bureau's date of the step; events from before it was recorded fall back to
+            # the date of their timestamp.
+            on = _date(getattr(e, "on", None) or e.timestamp.date())
+            column = {"submitted": "submitted_on", "published": "published_on"}.get(status)
+            if column is None:
+                cur.execute("UPDATE sheets SET status = ?, position = ? WHERE aggregate_id = ?", (status, pos, str(e.originator_id)))
+            else:
+                cur.execute(f"UPDATE sheets SET status = ?, {column} = ?, position = ? WHERE aggregate_id = ?", (status, on, pos, str(e.originator_id)))
             if published:
                 self.annual.sheet_changed(cur, pos, s, sheets=0, published=published, score_delta=Decimal(0), deducted_delta=Decimal(0))
 
@@ -298,4 +310,20 @@ class Projector:
             "INSERT INTO bulletins (number, period, title, body, through_position, digest, published_at, published_by, position)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (e.number, e.period, e.title, e.body, e.through_position, e.digest, e.timestamp.isoformat(), e.actor["user"], pos),
+        )
+
+    # -- calendar and deadlines (R-CAL-2/3) ------------------------------------------------
+
+    def _days_declared(self, cur: ProjectionCursor, pos: int, e: Any) -> None:
+        for d in e.days:
+            cur.execute("DELETE FROM calendar_days WHERE day = ?", (d["day"],))
+            cur.execute("INSERT INTO calendar_days (day, working, note, position) VALUES (?, ?, ?, ?)", (d["day"], bool(d["working"]), d["note"], pos))
+        if e.complete_year is not None:
+            cur.execute("DELETE FROM calendar_years WHERE year = ?", (e.complete_year,))
+            cur.execute("INSERT INTO calendar_years (year, position) VALUES (?, ?)", (e.complete_year, pos))
+
+    def _record_forms_filed(self, cur: ProjectionCursor, pos: int, e: Any) -> None:
+        cur.execute(
+            "INSERT INTO record_filings (unit, quarter, filed_on, deadline, late, filed_by, position) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (e.unit, e.quarter, _date(e.filed_on), _date(e.deadline), bool(e.late), e.actor["user"], pos),
         )

@@ -15,6 +15,7 @@ from ledger.application import Ledger
 from ledger.store import Database
 from projections.projector import Projector
 from projections.annual import AnnualResults
+from projections.deadlines import Deadlines
 from projections.queries import Queries
 
 DEFAULT_DATABASE_URL = "sqlite:///var/jixiao.db"
@@ -47,6 +48,7 @@ class LedgerService:
         self.ledger.inline_hooks.append(self.projector)
         self.queries = Queries(self.engine, self.database.events_table)
         self.annual = AnnualResults(self.engine)
+        self.deadlines = Deadlines(self.engine)
 
     def close(self) -> None:
         self.ledger.close()

@@ -124,6 +124,8 @@ sheets = Table(
     Column("rate", String(20), nullable=False),  # score / 100
     Column("entries_total", Integer, nullable=False),
     Column("entries_active", Integer, nullable=False),
+    Column("submitted_on", String(10)),  # the bureau's date, R-CAL-3
+    Column("published_on", String(10)),  # the latest publication, R-CAL-3 / R-DISPUTE-1
     Position(),
     Index("ix_sheets_target", "target", "year"),
     Index("ix_sheets_period", "period", "track"),
@@ -294,10 +296,38 @@ bulletins = Table(
     Position(),
 )
 
+calendar_days = Table(
+    "calendar_days",
+    metadata,
+    Column("day", String(10), primary_key=True),  # the office's local exception, R-CAL-2
+    Column("working", Boolean, nullable=False),
+    Column("note", String(200), nullable=False),
+    Position(),
+)
+
+calendar_years = Table(
+    "calendar_years",
+    metadata,
+    Column("year", Integer, primary_key=True),  # a year the office has entered completely
+    Position(),
+)
+
+record_filings = Table(
+    "record_filings",
+    metadata,
+    Column("unit", String(32), primary_key=True),
+    Column("quarter", String(7), primary_key=True),
+    Column("filed_on", String(10), nullable=False),
+    Column("deadline", String(10), nullable=False),
+    Column("late", Boolean, nullable=False),
+    Column("filed_by", String(64), nullable=False),
+    Position(),
+)
+
 PROJECTED_TABLES = (
     units, unit_heads, persons, assignments, plans, policy_changes, periods, sheets, entries,
     annual_persons, annual_unit_tracks, evaluations, bonus_items, bonus_claims, vetoes, target_bonus,
-    bulletins,
+    bulletins, calendar_days, calendar_years, record_filings,
 )
 
 # -- ledger-owned tables that are not projections (never rebuilt from events) ------------------

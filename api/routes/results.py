@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
@@ -101,3 +102,18 @@ def bulletins(actor: ActorDep, service: ServiceDep, year: YearQuery = None) -> l
 @router.get("/bulletins/{number}", summary="一期简报及其事件日志摘要 (R-AUDIT-1)")
 def bulletin(number: str, actor: ActorDep, service: ServiceDep) -> dict[str, Any]:
     return service.queries.bulletin(number)
+
+
+@router.get("/deadlines/{year}", summary="考核时限检查：逾期事项及逾期天数 (R-CAL-3)")
+def deadlines(
+    year: YearPath, actor: ActorDep, service: ServiceDep, today: date | None = None, overdue: bool = False
+) -> dict[str, Any]:
+    """`today` defaults to the bureau's date; `overdue=true` lists only what was missed."""
+    oversight_only(actor)
+    return service.deadlines.year(year, today or service.ledger.clock(), overdue_only=overdue)
+
+
+@router.get("/calendar/working-days", summary="工作日查询（国家法定节假日及调休 + 本局例外）(R-CAL-2)")
+def working_days(actor: ActorDep, service: ServiceDep, start: date, working_days: Annotated[int, Query(ge=0, le=60)] = 3) -> dict[str, Any]:
+    end, warned = service.deadlines.calendar().add_working_days(start, working_days)
+    return {"start": start.isoformat(), "working_days": working_days, "deadline": end.isoformat(), "calendar_warning": warned}

@@ -36,7 +36,7 @@ def _check_sheet_actor(app: Ledger, actor: Actor, sheet: Sheet) -> None:
 def _submit_sheet(app: Ledger, actor: Actor, cmd: c.SubmitSheet) -> Outcome:
     sheet = app.sheet(cmd.sheet)
     _check_sheet_actor(app, actor, sheet)
-    sheet.submit(actor.stamp())
+    sheet.submit(actor.stamp(), on=app.clock())
     return Outcome(sheet, sheet=sheet.code, status=sheet.status)
 
 
@@ -44,7 +44,7 @@ def _submit_sheet(app: Ledger, actor: Actor, cmd: c.SubmitSheet) -> Outcome:
 def _publish_sheet(app: Ledger, actor: Actor, cmd: c.PublishSheet) -> Outcome:
     sheet = app.sheet(cmd.sheet)
     _check_sheet_actor(app, actor, sheet)
-    sheet.publish(actor.stamp())
+    sheet.publish(actor.stamp(), on=app.clock())
     return Outcome(sheet, sheet=sheet.code, status=sheet.status)
 
 
