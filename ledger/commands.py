@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from ledger.actors import Role
 from ledger.annual import Grade
 from ledger.bonus import EvidenceKind, Requirement
+from ledger.dispute import Decision as DisputeDecision
 from ledger.periods import Track
 from ledger.roster import Gender, Tier, UnitKind
 from ledger.veto import VetoKind
@@ -376,6 +377,40 @@ class SetTargetBonus(Command):
     _value_text = field_validator("point_value", mode="before")(_decimal_text)
 
 
+# -- disputes (R-DISPUTE-1) ---------------------------------------------------------------------
+
+
+class FileDispute(Command):
+    """申诉: the affected person, or the head for a unit, disputes an entry."""
+
+    roles: ClassVar[frozenset[Role]] = frozenset({Role.STAFF, Role.UNIT_HEAD, Role.ASSESSOR})
+    entry_id: str = Field(min_length=3, max_length=100)  # also the dispute's reference: one per entry
+    reason: str = Text
+
+
+class ReviewDispute(Command):
+    """The supervision office's review and recommendation (uphold / reverse / amend)."""
+
+    roles: ClassVar[frozenset[Role]] = frozenset({Role.SUPERVISION})
+    entry_id: str = Field(min_length=3, max_length=100)
+    recommendation: DisputeDecision
+    findings: str = Text
+
+
+class DecideDispute(Command):
+    """The leading group's decision; reverse and amend are carried out at once (R-FIX-1)."""
+
+    roles: ClassVar[frozenset[Role]] = frozenset({Role.LEADING_GROUP})
+    entry_id: str = Field(min_length=3, max_length=100)
+    decision: DisputeDecision
+    reason: str = Text
+    decision_ref: str = Field(min_length=1, max_length=100)
+    points: str | None = None  # the amended points (amend only)
+    basis: str | None = Field(default=None, max_length=2000)
+
+    _points_text = field_validator("points", mode="before")(_decimal_text)
+
+
 # -- calendar and deadlines (R-CAL-2/3) ---------------------------------------------------------
 
 
@@ -450,4 +485,7 @@ ALL_COMMANDS: tuple[type[Command], ...] = (
     PublishBulletin,
     DeclareCalendarDays,
     FileRecordForms,
+    FileDispute,
+    ReviewDispute,
+    DecideDispute,
 )

@@ -194,3 +194,21 @@ class ConcurrentChange(Conflict):
     code = "CONCURRENT_CHANGE"
     message_zh = "记录已被并发修改，请重试"
     message_en = "The records changed concurrently; retry"
+
+
+class NotAffected(Forbidden):
+    code = "NOT_AFFECTED"
+    message_zh = "只有被扣分的人员或单位（主要负责人）可以申诉"
+    message_en = "Only the affected person, or the head of the affected unit, may dispute an entry"
+
+
+class DisputeWindowClosed(InvalidInput):
+    code = "DISPUTE_WINDOW_CLOSED"
+    message_zh = "已超过申诉期限"
+    message_en = "The window for disputing this entry has closed"
+
+
+class SheetNotPublished(Conflict):
+    code = "SHEET_NOT_PUBLISHED"
+    message_zh = "考核表尚未公布，申诉期自公布之日起计算"
+    message_en = "The sheet is not published yet; the dispute window runs from publication"

@@ -9,7 +9,7 @@ here from the projected rows on each read (a few hundred rows; no event is repla
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -71,6 +71,8 @@ class YearInputs:
     claims: list[dict[str, Any]]
     vetoes: list[dict[str, Any]]
     target_bonus: dict[str, Any] | None
+    # R-DISPUTE-1: target -> entries under an open dispute; their figures are provisional.
+    disputed: dict[str, list[str]] = field(default_factory=dict)
 
 
 class AnnualResults:
@@ -90,6 +92,9 @@ class AnnualResults:
             for r in rows(select(t.assignments)):
                 assignments.setdefault(r["person"], []).append((r["effective_from"], r["unit"]))
             tb = conn.execute(select(t.target_bonus).where(t.target_bonus.c.year == year)).first()
+            disputed: dict[str, list[str]] = {}
+            for r in rows(select(t.disputes.c.target, t.disputes.c.entry_id).where(t.disputes.c.year == year, t.disputes.c.status != "decided")):
+                disputed.setdefault(r["target"], []).append(r["entry_id"])
             return YearInputs(
                 year=year,
                 policy=orjson.loads(plan.policy),
@@ -103,6 +108,7 @@ class AnnualResults:
                 claims=rows(select(t.bonus_claims).where(t.bonus_claims.c.year == year, t.bonus_claims.c.status == "approved")),
                 vetoes=rows(select(t.vetoes).where(t.vetoes.c.year == year, t.vetoes.c.status == "active")),
                 target_bonus=None if tb is None else {"bases": orjson.loads(tb.bases), "point_value": tb.point_value},
+                disputed=disputed,
             )
 
     def year(self, year: int) -> dict[str, Any]:
@@ -172,8 +178,9 @@ def compute(inp: YearInputs, previous: dict[str, Any] | None) -> dict[str, Any]:
             "accountability": None if outcome is None else outcome.accountability,
             "rank": None,
             "bottom": False,
-            "provisional": bool(missing),
+            "provisional": bool(missing) or code in inp.disputed,
             "missing": missing,
+            "disputed_entries": inp.disputed.get(code, []),
         }
     direct_excellent: set[str] = set()
     for kind in ("branch", "department"):
@@ -350,6 +357,7 @@ def compute(inp: YearInputs, previous: dict[str, Any] | None) -> dict[str, Any]:
         "persons_provisional": sum(1 for r in persons.values() if r["provisional"] or r["missing"]),
         "policy": policy,
     }
-    for r in persons.values():
-        r["provisional"] = bool(r["missing"])
+    for code, r in persons.items():
+        r["provisional"] = bool(r["missing"]) or code in inp.disputed
+        r["disputed_entries"] = inp.disputed.get(code, [])
     return {"summary": summary, "units": list(units.values()), "persons": list(persons.values()), "persons_by_code": persons}

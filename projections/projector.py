@@ -14,6 +14,7 @@ import orjson
 
 from ledger.bulletin import Bulletin
 from ledger.calendar import WorkCalendar
+from ledger.dispute import Dispute
 from ledger.filing import RecordFiling
 from ledger.numbers import CENT, HUNDRED, fmt
 from ledger.plan import YearPlan
@@ -81,6 +82,9 @@ class Projector:
             WorkCalendar.Started: self._ignore,
             WorkCalendar.DaysDeclared: self._days_declared,
             RecordFiling.Filed: self._record_forms_filed,
+            Dispute.Filed: self._dispute_filed,
+            Dispute.Reviewed: self._dispute_reviewed,
+            Dispute.Decided: self._dispute_decided,
             **self.annual.handlers(),
         }
 
@@ -327,3 +331,34 @@ class Projector:
             "INSERT INTO record_filings (unit, quarter, filed_on, deadline, late, filed_by, position) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (e.unit, e.quarter, _date(e.filed_on), _date(e.deadline), bool(e.late), e.actor["user"], pos),
         )
+
+    # -- disputes (R-DISPUTE-1) ------------------------------------------------------------
+
+    def _dispute_filed(self, cur: ProjectionCursor, pos: int, e: Any) -> None:
+        cur.execute(
+            "INSERT INTO disputes (entry_id, aggregate_id, sheet, target, year, status, reason, filed_on, window_closes, filed_by, filed_at,"
+            " filed_position, position) VALUES (?, ?, ?, ?, ?, 'filed', ?, ?, ?, ?, ?, ?, ?)",
+            (
+                e.entry_id, str(e.originator_id), e.sheet, e.target, e.year, e.reason, _date(e.filed_on), _date(e.window_closes),
+                e.actor["user"], e.timestamp.isoformat(), pos, pos,
+            ),
+        )  # fmt: skip
+        cur.execute("UPDATE entries SET dispute = 'filed', position = ? WHERE entry_id = ?", (pos, e.entry_id))
+
+    def _dispute_reviewed(self, cur: ProjectionCursor, pos: int, e: Any) -> None:
+        cur.execute(
+            "UPDATE disputes SET status = 'reviewed', recommendation = ?, findings = ?, reviewed_by = ?, reviewed_at = ?, position = ?"
+            " WHERE aggregate_id = ? RETURNING entry_id",
+            (e.recommendation, e.findings, e.actor["user"], e.timestamp.isoformat(), pos, str(e.originator_id)),
+        )
+        entry_id = cur.fetchone()["entry_id"]
+        cur.execute("UPDATE entries SET dispute = 'reviewed', position = ? WHERE entry_id = ?", (pos, entry_id))
+
+    def _dispute_decided(self, cur: ProjectionCursor, pos: int, e: Any) -> None:
+        cur.execute(
+            "UPDATE disputes SET status = 'decided', decision = ?, decision_reason = ?, decision_ref = ?, replacement = ?, decided_by = ?,"
+            " decided_at = ?, decided_position = ?, position = ? WHERE aggregate_id = ? RETURNING entry_id",
+            (e.decision, e.reason, e.decision_ref, e.replacement, e.actor["user"], e.timestamp.isoformat(), pos, pos, str(e.originator_id)),
+        )
+        entry_id = cur.fetchone()["entry_id"]
+        cur.execute("UPDATE entries SET dispute = ?, position = ? WHERE entry_id = ?", (f"decided:{e.decision}", pos, entry_id))

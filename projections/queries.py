@@ -28,6 +28,8 @@ def _entry_out(row: dict[str, Any]) -> dict[str, Any]:
     row["attachments"] = orjson.loads(row["attachments"])
     row["cascaded_to"] = orjson.loads(row["cascaded_to"])
     row["late"] = bool(row["late"])
+    # R-DISPUTE-1: while a dispute is open the entry still counts and is shown as disputed.
+    row["disputed"] = row.get("dispute") in ("filed", "reviewed")
     return row
 
 
@@ -156,6 +158,7 @@ class Queries:
             raise SheetNotFound(f"no sheet {code}", f"考核表不存在：{code}", sheet=code)
         out = _sheet_out(row)
         out["entries"] = self._entries_with_prefix(f"{code}:")
+        out["provisional"] = any(e["disputed"] for e in out["entries"])
         return out
 
     def _entries_with_prefix(self, prefix: str) -> list[dict[str, Any]]:
@@ -183,6 +186,9 @@ class Queries:
         entries = self._entries_with_prefix(f"{target}:{year}-")
         if not sheets and not entries:
             self.unit_or_person(target)
+        disputed = {e["sheet"] for e in entries if e["disputed"]}
+        for sheet in sheets:
+            sheet["provisional"] = sheet["code"] in disputed
         return {"target": target, "year": year, "sheets": sheets, "entries": entries}
 
     def unit_or_person(self, code: str) -> dict[str, Any]:
@@ -251,4 +257,25 @@ class Queries:
         row = self._one(select(t.bulletins).where(t.bulletins.c.number == number))
         if row is None:
             raise BulletinNotFound(f"no bulletin {number}", f"简报不存在：{number}", bulletin=number)
+        return row
+
+    # -- disputes (R-DISPUTE-1) --------------------------------------------------------------
+
+    def disputes(self, year: int | None = None, target: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
+        stmt = select(t.disputes).order_by(t.disputes.c.filed_position.desc())
+        for column, value in (("year", year), ("target", target), ("status", status)):
+            if value is not None:
+                stmt = stmt.where(t.disputes.c[column] == value)
+        out = []
+        for row in self._all(stmt.limit(PAGE_MAX)):
+            row.pop("aggregate_id", None)
+            out.append(row)
+        return out
+
+    def dispute(self, entry_id: str) -> dict[str, Any]:
+        row = self._one(select(t.disputes).where(t.disputes.c.entry_id == entry_id))
+        if row is None:
+            raise EntryNotFound(f"no dispute on {entry_id}", f"扣分记录 {entry_id} 没有申诉", entry_id=entry_id)
+        row.pop("aggregate_id", None)
+        row["entry"] = self.entry(entry_id)
         return row

@@ -155,6 +155,7 @@ entries = Table(
     Column("cascaded_to", Text, nullable=False),  # JSON list
     Column("amends", String(100)),
     Column("amended_by", String(100)),
+    Column("dispute", String(20)),  # filed | reviewed | decided:<decision>; NULL when never disputed
     Column("late", Boolean, nullable=False),
     Column("status", String(10), nullable=False),  # active | reversed | amended
     Column("recorded_at", String(40), nullable=False),
@@ -296,6 +297,37 @@ bulletins = Table(
     Position(),
 )
 
+disputes = Table(
+    "disputes",
+    metadata,
+    Column("entry_id", String(100), primary_key=True),  # one dispute per entry, R-DISPUTE-1
+    Column("aggregate_id", String(36), nullable=False, unique=True),
+    Column("sheet", String(80), nullable=False),
+    Column("target", String(32), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("status", String(10), nullable=False),  # filed | reviewed | decided
+    Column("reason", Text, nullable=False),
+    Column("filed_on", String(10), nullable=False),
+    Column("window_closes", String(10), nullable=False),
+    Column("filed_by", String(64), nullable=False),
+    Column("filed_at", String(40), nullable=False),
+    Column("recommendation", String(8)),
+    Column("findings", Text),
+    Column("reviewed_by", String(64)),
+    Column("reviewed_at", String(40)),
+    Column("decision", String(8)),
+    Column("decision_reason", Text),
+    Column("decision_ref", String(100)),
+    Column("replacement", String(100)),  # the amending entry
+    Column("decided_by", String(64)),
+    Column("decided_at", String(40)),
+    Column("filed_position", BigInteger, nullable=False),
+    Column("decided_position", BigInteger),
+    Position(),
+    Index("ix_disputes_target", "target", "year"),
+    Index("ix_disputes_year_status", "year", "status"),
+)
+
 calendar_days = Table(
     "calendar_days",
     metadata,
@@ -327,7 +359,7 @@ record_filings = Table(
 PROJECTED_TABLES = (
     units, unit_heads, persons, assignments, plans, policy_changes, periods, sheets, entries,
     annual_persons, annual_unit_tracks, evaluations, bonus_items, bonus_claims, vetoes, target_bonus,
-    bulletins, calendar_days, calendar_years, record_filings,
+    bulletins, calendar_days, calendar_years, record_filings, disputes,
 )
 
 # -- ledger-owned tables that are not projections (never rebuilt from events) ------------------

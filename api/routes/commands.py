@@ -45,6 +45,9 @@ ROUTES: dict[str, tuple[type[c.Command], str]] = {
     "/exemptions": (c.ApproveExemption, "批准免于日常考核（局党组）"),
     "/target-bonus": (c.SetTargetBonus, "设定目标考评奖基数及每分金额（局党组）"),
     "/bulletins": (c.PublishBulletin, "发布工作绩效管理简报（附事件日志摘要）"),
+    "/disputes": (c.FileDispute, "提出申诉（被扣分人员或单位主要负责人）"),
+    "/disputes/reviews": (c.ReviewDispute, "监察室审查申诉并提出意见"),
+    "/disputes/decisions": (c.DecideDispute, "领导小组对申诉作出决定（维持/撤销/更正）"),
     "/calendar/days": (c.DeclareCalendarDays, "登记本地工作日/节假日例外"),
     "/record-forms": (c.FileRecordForms, "报备季度月绩效考核备案表"),
 }

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 
 from api.deps import ActorDep, ServiceDep, check_read
-from api.routes.queries import oversight_only
+from api.routes.queries import _current_unit, oversight_only
 from ledger.errors import PersonNotFound, UnitNotFound
 
 router = APIRouter(tags=["annual results 年度考核结果"])
@@ -117,3 +117,21 @@ def deadlines(
 def working_days(actor: ActorDep, service: ServiceDep, start: date, working_days: Annotated[int, Query(ge=0, le=60)] = 3) -> dict[str, Any]:
     end, warned = service.deadlines.calendar().add_working_days(start, working_days)
     return {"start": start.isoformat(), "working_days": working_days, "deadline": end.isoformat(), "calendar_warning": warned}
+
+
+@router.get("/disputes", summary="申诉列表：本人（本单位）的申诉，或全部（监督角色）")
+def disputes(
+    actor: ActorDep, service: ServiceDep, year: YearQuery = None, target: str | None = None, status: str | None = None
+) -> list[dict[str, Any]]:
+    if target is None:
+        oversight_only(actor)
+    else:
+        check_read(service, actor, target, _current_unit(service, target))
+    return service.queries.disputes(year, target, status)
+
+
+@router.get("/disputes/{entry_id}", summary="一项申诉及其扣分记录 (R-DISPUTE-1)")
+def dispute(entry_id: str, actor: ActorDep, service: ServiceDep) -> dict[str, Any]:
+    row = service.queries.dispute(entry_id)
+    check_read(service, actor, row["target"], row["entry"]["unit"])
+    return row

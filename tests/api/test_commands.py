@@ -56,6 +56,12 @@ BODIES: dict[str, dict[str, Any]] = {
     "/evaluations/comprehensive": {"year": 2026, "person": "P05", "grade": "good"},
     "/exemptions": {"year": 2026, "person": "P10", "reason": "因病休养", "application_ref": "免考申〔2026〕1号"},
     "/target-bonus": {"year": 2026, "bases": {"科员": "8000", "正科级": "12000"}, "point_value": "50"},
+    "/bulletins": {"number": "2026-01", "period": "2026-Q1", "title": "2026年第1期简报", "body": "一季度考核情况通报"},
+    "/calendar/days": {"days": [{"day": "2026-04-01", "working": False, "note": "本地例外"}], "reason": "区政府通知"},
+    "/record-forms": {"unit": "B01", "quarter": "2026-Q1"},
+    "/disputes": {"entry_id": "P02:2026-01:monthly:1", "reason": "扣分依据与事实不符"},
+    "/disputes/reviews": {"entry_id": "P02:2026-01:monthly:1", "recommendation": "reverse", "findings": "经核查，扣分依据不足"},
+    "/disputes/decisions": {"entry_id": "P02:2026-01:monthly:1", "decision": "reverse", "reason": "依据不足", "decision_ref": "绩领〔2026〕5号"},
 }
 
 ROLE_USERS = {
