@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from ledger import commands as c
@@ -78,6 +78,7 @@ def build_demo(ledger: Ledger, year: int = 2026, months: int = 12, seed: int = 2
     supervision = Actor("demo-supervision", Role.SUPERVISION)
     run = ledger.execute
     bureau = DemoBureau(year=year)
+    today = ledger.clock
 
     # -- roster ------------------------------------------------------------------------------
     for code, name in DEPARTMENTS:
@@ -231,11 +232,17 @@ def build_demo(ledger: Ledger, year: int = 2026, months: int = 12, seed: int = 2
                 ),
             )  # fmt: skip
         # Close the month: units submit and publish their staff's monthly results (R-SHEET-3).
+        # Due by the 3rd of the next month (R-CAL-3): published on the 2nd, except that 城北分局
+        # (B03) publishes May's results late, on 8 June, and is on the office's overdue list.
         if m <= months - 2:
-            for person in [p for ms in bureau.members.values() for p in ms] + [moved]:
-                code = f"{person}:{period.code}:monthly"
-                run(office, c.SubmitSheet(sheet=code))
-                run(office, c.PublishSheet(sheet=code))
+            for unit, members in [*bureau.members.items(), ("B03", [moved])]:
+                on = date(year + m // 12, m % 12 + 1, 8 if (unit, m) == ("B03", 5) else 2)
+                ledger.clock = lambda on=on: on
+                for person in members:
+                    code = f"{person}:{period.code}:monthly"
+                    run(office, c.SubmitSheet(sheet=code))
+                    run(office, c.PublishSheet(sheet=code))
+            ledger.clock = today
 
     # -- corrections and findings -------------------------------------------------------------
     found_person = bureau.members["B03"][5]
@@ -270,19 +277,70 @@ def build_demo(ledger: Ledger, year: int = 2026, months: int = 12, seed: int = 2
             effective_from=date(year, 3, 1),
         ),
     )  # fmt: skip
-    # Quarter and half sheets: Q1-Q3 and H1 submitted by the office and published in the bulletin.
+    # Quarter and half sheets: Q1-Q3 and H1 reported within 3 working days of the window
+    # (R-CAL-3; Q2's key-work sheet of B06 a week late), published, and the record forms filed.
+    working_days = ledger.working_days()
     for period in [f"{year}-Q1", f"{year}-Q2", f"{year}-Q3", f"{year}-H1"]:
+        closes = ledger.plan(year).period(period)["window"][1]
+        due, _ = working_days.add_working_days(closes, 3)
         for unit in branch_codes + department_codes:
             track = "key" if period[5] == "Q" else ("routine" if unit.startswith("B") else "half")
             if period[5] == "Q" and unit.startswith("D"):
                 continue
+            on = due + timedelta(days=7) if (unit, period) == ("B06", f"{year}-Q2") else due
+            ledger.clock = lambda on=on: on
             run(office, c.SubmitSheet(sheet=f"{unit}:{period}:{track}"))
             run(office, c.PublishSheet(sheet=f"{unit}:{period}:{track}"))
+        if period[5] == "Q":
+            filed_on, _ = working_days.add_working_days(parse_period(period).end, 2)
+            for unit in branch_codes + department_codes:
+                ledger.clock = lambda on=filed_on + timedelta(days=10 if unit == "B02" else 0): on
+                run(office, c.FileRecordForms(unit=unit, quarter=period))
+    ledger.clock = today
+    _dispute_and_bulletin(ledger, bureau, office, leading, supervision)
     if months == 12:
         from ledger.demo_annual import close_year
 
         close_year(ledger, bureau)
     return bureau
+
+
+def _dispute_and_bulletin(ledger: Ledger, bureau: DemoBureau, office: Actor, leading: Actor, supervision: Actor) -> None:
+    """A resolved dispute (R-DISPUTE-1) and the bulletin that reports it with the log's digest
+    (R-AUDIT-1). The disputed entry is a supervision deduction on a person's March sheet,
+    published on 2 April: filed within 5 working days, reviewed, reversed."""
+    year = bureau.year
+    run = ledger.execute
+    saved_clock = ledger.clock
+    entries = [
+        (f"{p}:{year}-03:monthly", no, e)
+        for ms in bureau.members.values()
+        for p in ms
+        for no, e in ledger.sheet(f"{p}:{year}-03:monthly").entries.items()
+        if e["source"] == "supervision" and not e["reversed"]
+    ]
+    if not entries:
+        return
+    sheet, no, _ = entries[0]
+    entry_id = f"{sheet}:{no}"
+    person = sheet.split(":")[0]
+    ledger.clock = lambda: date(year, 4, 7)
+    run(Actor("demo-staff-dispute", Role.STAFF, person=person), c.FileDispute(entry_id=entry_id, reason="当日在窗口接待群众，服务用语规范，有监控录像为证"))
+    ledger.clock = lambda: date(year, 4, 14)
+    run(supervision, c.ReviewDispute(entry_id=entry_id, recommendation="reverse", findings="调阅窗口监控录像，未见服务态度生硬情形，扣分依据不足"))
+    ledger.clock = lambda: date(year, 4, 20)
+    bureau.notes["dispute"] = run(
+        leading, c.DecideDispute(entry_id=entry_id, decision="reverse", reason="经监察室审查，扣分依据不足，予以撤销", decision_ref=f"绩领〔{year}〕6号")
+    )
+    bureau.notes["disputed_entry"] = entry_id
+    bureau.notes["bulletin"] = run(
+        office,
+        c.PublishBulletin(
+            number=f"{year}-03", period=f"{year}-Q3", title=f"{year}年第3期工作绩效管理简报",
+            body=f"通报一至三季度考核情况；{entry_id} 经申诉复核予以撤销（绩领〔{year}〕6号）。本期附事件日志摘要，可用 jixiao verify 核验。",
+        ),
+    )  # fmt: skip
+    ledger.clock = saved_clock
 
 
 DEMO_USERS: list[tuple[str, str, Role]] = [
