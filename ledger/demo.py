@@ -317,10 +317,10 @@ def _dispute_and_bulletin(ledger: Ledger, bureau: DemoBureau, office: Actor, lea
         for ms in bureau.members.values()
         for p in ms
         for no, e in ledger.sheet(f"{p}:{year}-03:monthly").entries.items()
-        if e["source"] == "supervision" and not e["reversed"]
+        if e["source"] == "supervision" and not e["reversed"] and ledger.sheet(f"{p}:{year}-03:monthly").status == "published"
     ]
     if not entries:
-        return
+        return  # a demo of fewer than five months has no published March
     sheet, no, _ = entries[0]
     entry_id = f"{sheet}:{no}"
     person = sheet.split(":")[0]
