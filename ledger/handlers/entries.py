@@ -111,7 +111,11 @@ def _record_deduction(app: Ledger, actor: Actor, cmd: c.RecordDeduction) -> Outc
         period = period_of(cmd.occurred_on, PeriodKind.MONTH)
         sheet = app.sheet(sheet_code(cmd.person, period.code, Track.MONTHLY))
         if actor.role is Role.UNIT_HEAD:
-            if actor.person not in {roster.head_of(sheet.unit, cmd.occurred_on), roster.head_of(sheet.unit, period.assessment_day)}:
+            # R-ORG-2: the person's unit on the day (transfers are effective-dated), not the
+            # unit the sheet was opened under.
+            days = (cmd.occurred_on, period.assessment_day)
+            units = {roster.unit_of(cmd.person, d) or sheet.unit for d in days}
+            if actor.person not in {roster.head_of(u, d) for u in units for d in days}:
                 raise NotUnitHead(person=cmd.person, unit=sheet.unit)
             source = Source.UNIT_REVIEW
         elif actor.role is not Role.SUPERVISION:
