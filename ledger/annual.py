@@ -140,7 +140,8 @@ def grade_for(rate_percent: Decimal, policy: Mapping[str, str]) -> Grade:
 
 def capped_bonus(amounts: Iterable[Decimal], policy: Mapping[str, str]) -> Decimal:
     """R-BONUS-4: bonus counted for one target in one year never exceeds the cap (10)."""
-    return min(sum(amounts, ZERO), Decimal(policy["bonus_cap_points"]))
+    # Points have two places; the cap is shown the same way ("10.00", not "10").
+    return min(sum(amounts, ZERO), Decimal(policy["bonus_cap_points"])).quantize(Decimal("0.01"))
 
 
 # -- quota and civil-servant grade (R-CS-1/2) -------------------------------------------------
