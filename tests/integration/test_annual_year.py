@@ -248,3 +248,14 @@ def test_live_annual_results_equal_a_rebuild(closing: Bureau) -> None:
     live = year(closing)
     rebuild(closing.service)
     assert year(closing) == live
+
+
+def test_bases_per_position_grade_and_the_value_of_a_point_R_BONUS_T_1(closing: Bureau) -> None:
+    """The Party group sets 科员 8000 and 副科级 10000 yuan, 40 yuan a point. P03 becomes 副科级:
+    10000 − 0 = 10000.00; P02 (科员) loses 2 points: 8000 − 2 × 40 = 7920.00. Only the Party group
+    sets them."""
+    refused(closing, OFFICE, c.SetTargetBonus(year=2026, bases={"科员": "8000"}, point_value="40"), "FORBIDDEN")
+    closing.run(OFFICE, c.ChangePosition(person="P03", tier="middle_deputy", position_grade="副科级"))
+    closing.run(PARTY, c.SetTargetBonus(year=2026, bases={"科员": "8000", "副科级": "10000"}, point_value="40"))
+    closing.run(SUPERVISION, c.RecordDeduction(person="P02", points="2", basis="迟到", occurred_on=date(2026, 2, 3), form_no="JC-5"))
+    assert (person(closing, "P03")["payout_yuan"], person(closing, "P02")["payout_yuan"]) == ("10000.00", "7920.00")
