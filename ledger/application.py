@@ -134,6 +134,15 @@ class Ledger(Application):
         self._touched.append(aggregate_id)
         return self.repository.get(aggregate_id)
 
+    def exists(self, cls: type[Any], aggregate_id: Any) -> bool:
+        """Whether an aggregate was ever created (a once-only identity: a bulletin number, the
+        dispute of an entry, a unit's filing for a quarter)."""
+        try:
+            self.get(cls, aggregate_id)
+        except AggregateNotFoundError:
+            return False
+        return True
+
     def _forget_touched(self) -> None:
         """After a failed command: drop what it may have changed in memory, so the next
         command starts from what is stored (the aggregates and the projector's row cache)."""

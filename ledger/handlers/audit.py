@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from eventsourcing.application import AggregateNotFoundError
-
 from ledger import commands as c
 from ledger.actors import Actor
 from ledger.application import Ledger, Outcome, handles
@@ -17,11 +15,7 @@ from ledger.store import _Cursor
 def _publish_bulletin(app: Ledger, actor: Actor, cmd: c.PublishBulletin) -> Outcome:
     period = parse_period(cmd.period)
     app.plan(period.year).period(period.code)  # PLAN_NOT_FOUND / PERIOD_NOT_OPEN
-    try:
-        app.get(Bulletin, bulletin_id(cmd.number))
-    except AggregateNotFoundError:
-        pass
-    else:
+    if app.exists(Bulletin, bulletin_id(cmd.number)):
         raise AlreadyExists(f"bulletin {cmd.number} was already published", f"简报第 {cmd.number} 期已发布", bulletin=cmd.number)
     with app.recorder.datastore.transaction(commit=False) as raw:  # type: ignore[attr-defined]
         position, digest = app.chain.head(_Cursor(raw, app.database.dialect))

@@ -3,8 +3,6 @@ filing of monthly record forms, accepted when late and marked late."""
 
 from __future__ import annotations
 
-from eventsourcing.application import AggregateNotFoundError
-
 from ledger import commands as c
 from ledger.actors import Actor, Role
 from ledger.application import Ledger, Outcome, handles
@@ -31,11 +29,7 @@ def _file_record_forms(app: Ledger, actor: Actor, cmd: c.FileRecordForms) -> Out
     today = app.clock()
     if actor.role is Role.UNIT_HEAD and actor.person not in {roster.head_of(cmd.unit, quarter.end), roster.head_of(cmd.unit, today)}:
         raise NotUnitHead(unit=cmd.unit)
-    try:
-        app.get(RecordFiling, filing_id(cmd.unit, quarter.code))
-    except AggregateNotFoundError:
-        pass
-    else:
+    if app.exists(RecordFiling, filing_id(cmd.unit, quarter.code)):
         raise AlreadyExists(f"{cmd.unit} has filed for {quarter.code}", f"{cmd.unit} 已报备 {quarter.code} 月绩效考核备案表", unit=cmd.unit)
     deadline, warned = app.working_days().add_working_days(quarter.end, int(plan.policy_decimal("report_deadline_working_days")))
     filing = RecordFiling(unit=cmd.unit, quarter=quarter.code, filed_on=today, deadline=deadline, late=today > deadline, actor=actor.stamp())

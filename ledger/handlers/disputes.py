@@ -52,11 +52,7 @@ def _file_dispute(app: Ledger, actor: Actor, cmd: c.FileDispute) -> Outcome:
         raise NotAffected(entry_id=cmd.entry_id, person=actor.person)
     if sheet.status != SheetStatus.PUBLISHED.value:
         raise SheetNotPublished(sheet=sheet.code, status=sheet.status)
-    try:
-        app.get(Dispute, dispute_id(cmd.entry_id))
-    except AggregateNotFoundError:
-        pass
-    else:
+    if app.exists(Dispute, dispute_id(cmd.entry_id)):
         raise AlreadyExists(f"entry {cmd.entry_id} has been disputed", f"扣分记录 {cmd.entry_id} 已提出过申诉", entry_id=cmd.entry_id)
     published_on = sheet.published_on or today
     days = int(app.plan(period.year).policy_decimal("dispute_window_working_days"))
