@@ -27,10 +27,18 @@ GENESIS = bytes(32)
 VERIFY_BATCH = 5000  # events read per batch by `verify` (bounded memory on a 1M-event store)
 
 
+def _bytes(value: Any) -> bytes:
+    """A stored field as bytes. A state edited by hand may come back as text, or not at all:
+    it is hashed as what it now is, so the link no longer matches and `verify` reports it."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value)
+    return b"\x00" + str(value).encode("utf-8", "surrogatepass")
+
+
 def link(previous: bytes, position: int, originator_id: Any, originator_version: int, topic: str, state: bytes) -> bytes:
     """One link of the chain. Fields are length-prefixed so no two events can encode alike."""
     h = hashlib.sha256(previous)
-    for part in (str(position).encode(), str(originator_id).encode(), str(originator_version).encode(), topic.encode(), bytes(state)):
+    for part in (str(position).encode(), str(originator_id).encode(), str(originator_version).encode(), str(topic).encode(), _bytes(state)):
         h.update(len(part).to_bytes(8, "big"))
         h.update(part)
     return h.digest()

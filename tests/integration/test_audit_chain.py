@@ -195,3 +195,12 @@ def test_jixiao_verify_passes_then_fails_on_a_tampered_copy_R_AUDIT_1(bureau: Bu
     assert jixiao(["verify"]) == 1
     out = capsys.readouterr().out
     assert "first bad position 5" in out and "事件内容被修改" in out
+
+
+def test_an_edit_that_turns_the_state_into_text_is_caught_R_AUDIT_1(bureau: Bureau) -> None:
+    """SQL's replace() on the BLOB column returns TEXT: the row is reported, verify does not crash."""
+    _history(bureau)
+    victim = bureau.service.queries.event_count() - 1
+    _sql(bureau.service, "UPDATE stored_events SET state = replace(state, '1.5', '0.5') WHERE rowid = ?", (victim,))
+    report = bureau.service.ledger.verify()
+    assert [(p.position, p.kind) for p in report.problems] == [(victim, "modified")]
