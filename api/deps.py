@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Query, Request, Response
 
 from api.errors import Unauthorized
 from api.users import actor_for_token
 from ledger.access import may_read_target
 from ledger.actors import Actor
 from ledger.errors import Forbidden
-from projections.service import LedgerService
+from ledger.errors import InvalidInput
+from projections.service import LedgerService, View
 
 
 def get_service(request: Request) -> LedgerService:
@@ -48,3 +50,42 @@ def check_read(service: LedgerService, actor: Actor, target: str, target_unit: s
         raise Forbidden(
             f"{actor.role.value} may not read {target}", f"无权查看 {target} 的考核记录", target=target
         )
+
+
+BEIJING = timezone(timedelta(hours=8))  # a moment without an offset is the bureau's local time
+AS_OF_DOC = (
+    "历史查询 as of: a log position (e.g. 5817), a moment (2026-06-30T18:00, Beijing time unless an offset is"
+    " given) or a date (2026-06-30 = the end of that day). The answer is what the system showed then."
+)
+
+
+def parse_as_of(service: LedgerService, as_of: str | None) -> int | None:
+    """R-Q-3: a log position, or the position at a moment."""
+    if as_of is None or not as_of.strip():
+        return None
+    text = as_of.strip()
+    if text.isdigit():
+        position = int(text)
+        if position > service.queries.projection_position():
+            raise InvalidInput(f"as_of {position} is beyond the log", f"历史查询位置 {position} 超出事件日志范围", field="as_of")
+        return position
+    try:
+        if len(text) == 10:
+            moment = datetime.combine(date.fromisoformat(text), time.max, BEIJING)
+        else:
+            moment = datetime.fromisoformat(text)
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=BEIJING)
+    except ValueError:
+        raise InvalidInput(f"as_of must be a log position, a date or an ISO moment: {text!r}", f"历史查询时间格式无效：{text!r}", field="as_of") from None
+    return service.queries.position_at(moment.astimezone(timezone.utc).isoformat())
+
+
+def get_view(service: ServiceDep, response: Response, as_of: Annotated[str | None, Query(max_length=40, description=AS_OF_DOC)] = None) -> View:
+    position = parse_as_of(service, as_of)
+    if position is not None:
+        response.headers["X-As-Of-Position"] = str(position)
+    return service.view(position)
+
+
+ViewDep = Annotated[View, Depends(get_view)]

@@ -225,7 +225,7 @@ class Ledger(Application):
     def chain_backfill(self) -> int:
         """Link events stored before the chain existed; returns how many. Run at start-up."""
         with self._lock, self.recorder.datastore.transaction(commit=True) as raw:  # type: ignore[attr-defined]
-            count = audit.backfill(self.recorder, _Cursor(raw, self.database.dialect))
+            count = audit.backfill(self.recorder, self.mapper, _Cursor(raw, self.database.dialect))
         self.chain.discard()
         return count
 

@@ -63,12 +63,12 @@ class ChainWriter:
             head = read_head(cursor)
         position, previous = head
         rows = []
-        for nid, se in zip(notification_ids, stored, strict=True):
+        for nid, se, event in zip(notification_ids, stored, kwargs["new_events"], strict=True):
             previous = link(previous, nid, se.originator_id, se.originator_version, se.topic, se.state)
-            rows.append((nid, previous.hex()))
+            rows.append((nid, previous.hex(), event.timestamp.isoformat()))
             position = nid
         for row in rows:
-            cursor.execute("INSERT INTO event_chain (position, digest) VALUES (?, ?)", row)
+            cursor.execute("INSERT INTO event_chain (position, digest, recorded_at) VALUES (?, ?, ?)", row)
         self._head = (position, previous)
 
     def discard(self) -> None:
@@ -87,7 +87,7 @@ def read_head(cursor: Any) -> tuple[int, bytes]:
     return (0, GENESIS) if row is None else (int(row["position"]), bytes.fromhex(row["digest"]))
 
 
-def backfill(recorder: Any, cursor: Any) -> int:
+def backfill(recorder: Any, mapper: Any, cursor: Any) -> int:
     """Chain the events of a store written before the chain existed (an earlier version of
     the ledger). Returns how many were chained. Runs at start-up, before any command, and
     only while the chain is empty: once the chain has begun, an event without a link is one
@@ -102,7 +102,8 @@ def backfill(recorder: Any, cursor: Any) -> int:
             return count
         for n in batch:
             previous = link(previous, n.id, n.originator_id, n.originator_version, n.topic, n.state)
-            cursor.execute("INSERT INTO event_chain (position, digest) VALUES (?, ?)", (n.id, previous.hex()))
+            recorded_at = mapper.to_domain_event(n).timestamp.isoformat()
+            cursor.execute("INSERT INTO event_chain (position, digest, recorded_at) VALUES (?, ?, ?)", (n.id, previous.hex(), recorded_at))
             position = n.id
             count += 1
 

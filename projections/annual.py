@@ -41,6 +41,7 @@ from ledger.numbers import ZERO, fmt
 from ledger.periods import annual_cutoff
 from ledger.roster import AgeClass, Gender, age_on
 from projections import tables as t
+from projections.history import Tables
 
 D = Decimal
 
@@ -76,37 +77,42 @@ class YearInputs:
 
 
 class AnnualResults:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, as_of: int | None = None) -> None:
         self.engine = engine
+        self.as_of = as_of
+        self.tb = Tables(as_of)
+
+    def at(self, position: int | None) -> "AnnualResults":
+        return self if position == self.as_of else AnnualResults(self.engine, position)
 
     def inputs(self, year: int) -> YearInputs:
         with self.engine.connect() as conn:
-            plan = conn.execute(select(t.plans.c.policy).where(t.plans.c.year == year)).first()
+            plan = conn.execute(select(self.tb.plans.c.policy).where(self.tb.plans.c.year == year)).first()
             if plan is None:
                 raise PlanNotFound(f"no plan for {year}", f"{year} 年度考核方案尚未建立", year=year)
             rows = lambda stmt: [dict(r._mapping) for r in conn.execute(stmt)]  # noqa: E731
             heads: dict[str, list[tuple[str, str]]] = {}
-            for r in rows(select(t.unit_heads)):
+            for r in rows(select(self.tb.unit_heads)):
                 heads.setdefault(r["unit"], []).append((r["effective_from"], r["person"]))
             assignments: dict[str, list[tuple[str, str]]] = {}
-            for r in rows(select(t.assignments)):
+            for r in rows(select(self.tb.assignments)):
                 assignments.setdefault(r["person"], []).append((r["effective_from"], r["unit"]))
-            tb = conn.execute(select(t.target_bonus).where(t.target_bonus.c.year == year)).first()
+            tb = conn.execute(select(self.tb.target_bonus).where(self.tb.target_bonus.c.year == year)).first()
             disputed: dict[str, list[str]] = {}
-            for r in rows(select(t.disputes.c.target, t.disputes.c.entry_id).where(t.disputes.c.year == year, t.disputes.c.status != "decided")):
+            for r in rows(select(self.tb.disputes.c.target, self.tb.disputes.c.entry_id).where(self.tb.disputes.c.year == year, self.tb.disputes.c.status != "decided")):
                 disputed.setdefault(r["target"], []).append(r["entry_id"])
             return YearInputs(
                 year=year,
                 policy=orjson.loads(plan.policy),
-                units=rows(select(t.units).order_by(t.units.c.code)),
+                units=rows(select(self.tb.units).order_by(self.tb.units.c.code)),
                 heads=heads,
-                persons=rows(select(t.persons).order_by(t.persons.c.code)),
+                persons=rows(select(self.tb.persons).order_by(self.tb.persons.c.code)),
                 assignments=assignments,
-                annual_persons={r["person"]: r for r in rows(select(t.annual_persons).where(t.annual_persons.c.year == year))},
-                tracks={(r["unit"], r["track"]): r for r in rows(select(t.annual_unit_tracks).where(t.annual_unit_tracks.c.year == year))},
-                evaluations={(r["target"], r["kind"]): r["value"] for r in rows(select(t.evaluations).where(t.evaluations.c.year == year))},
-                claims=rows(select(t.bonus_claims).where(t.bonus_claims.c.year == year, t.bonus_claims.c.status == "approved")),
-                vetoes=rows(select(t.vetoes).where(t.vetoes.c.year == year, t.vetoes.c.status == "active")),
+                annual_persons={r["person"]: r for r in rows(select(self.tb.annual_persons).where(self.tb.annual_persons.c.year == year))},
+                tracks={(r["unit"], r["track"]): r for r in rows(select(self.tb.annual_unit_tracks).where(self.tb.annual_unit_tracks.c.year == year))},
+                evaluations={(r["target"], r["kind"]): r["value"] for r in rows(select(self.tb.evaluations).where(self.tb.evaluations.c.year == year))},
+                claims=rows(select(self.tb.bonus_claims).where(self.tb.bonus_claims.c.year == year, self.tb.bonus_claims.c.status == "approved")),
+                vetoes=rows(select(self.tb.vetoes).where(self.tb.vetoes.c.year == year, self.tb.vetoes.c.status == "active")),
                 target_bonus=None if tb is None else {"bases": orjson.loads(tb.bases), "point_value": tb.point_value},
                 disputed=disputed,
             )

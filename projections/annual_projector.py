@@ -135,18 +135,21 @@ class AnnualProjection:
     def _evaluation(self, kind: str, target_value: Callable[[Any], tuple[str, str]]) -> Apply:
         def apply(cur: ProjectionCursor, pos: int, e: Any) -> None:
             target, value = target_value(e)
-            cur.execute("DELETE FROM evaluations WHERE year = ? AND target = ? AND kind = ?", (e.year, target, kind))
+            # An upsert, never delete + insert: the row's earlier version goes to its history
+            # table (projections/history.py), so as-of queries see what was shown before.
             cur.execute(
-                "INSERT INTO evaluations (year, target, kind, value, recorded_at, recorded_by, position) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO evaluations (year, target, kind, value, recorded_at, recorded_by, position) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (year, target, kind) DO UPDATE SET value = excluded.value, recorded_at = excluded.recorded_at,"
+                " recorded_by = excluded.recorded_by, position = excluded.position",
                 (e.year, target, kind, value, e.timestamp.isoformat(), e.actor["user"], pos),
             )
 
         return apply
 
     def _target_bonus_set(self, cur: ProjectionCursor, pos: int, e: Any) -> None:
-        cur.execute("DELETE FROM target_bonus WHERE year = ?", (e.year,))
         cur.execute(
-            "INSERT INTO target_bonus (year, bases, point_value, position) VALUES (?, ?, ?, ?)",
+            "INSERT INTO target_bonus (year, bases, point_value, position) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (year) DO UPDATE SET bases = excluded.bases, point_value = excluded.point_value, position = excluded.position",
             (e.year, _json({k: fmt(v) for k, v in e.bases.items()}), fmt(e.point_value), pos),
         )
 

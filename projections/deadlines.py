@@ -16,6 +16,7 @@ from ledger.calendar import WorkingDays
 from ledger.periods import annual_cutoff, parse_period
 from ledger.plan import DEFAULT_POLICY
 from projections import tables as t
+from projections.history import Tables
 
 KIND_ZH = {
     "unit_sheet_report": "考核部门报送单位考核表（窗口结束后3个工作日内）",
@@ -27,13 +28,18 @@ STATUS_ZH = {"met": "按时完成", "late": "逾期完成", "overdue": "已逾�
 
 
 class Deadlines:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, as_of: int | None = None) -> None:
         self.engine = engine
+        self.as_of = as_of
+        self.tb = Tables(as_of)
+
+    def at(self, position: int | None) -> "Deadlines":
+        return self if position == self.as_of else Deadlines(self.engine, position)
 
     def calendar(self) -> WorkingDays:
         with self.engine.connect() as conn:
-            local = {date.fromisoformat(r.day): bool(r.working) for r in conn.execute(select(t.calendar_days))}
-            years = frozenset(int(r.year) for r in conn.execute(select(t.calendar_years)))
+            local = {date.fromisoformat(r.day): bool(r.working) for r in conn.execute(select(self.tb.calendar_days))}
+            years = frozenset(int(r.year) for r in conn.execute(select(self.tb.calendar_years)))
         return WorkingDays(local, years)
 
     def year(self, year: int, today: date, overdue_only: bool = False) -> dict[str, Any]:
@@ -46,21 +52,21 @@ class Deadlines:
             return cal.add_working_days(day, n)
 
         with self.engine.connect() as conn:
-            plan = conn.execute(select(t.plans.c.policy).where(t.plans.c.year == year)).first()
+            plan = conn.execute(select(self.tb.plans.c.policy).where(self.tb.plans.c.year == year)).first()
             policy = {**DEFAULT_POLICY, **(orjson.loads(plan.policy) if plan else {})}
-            periods = {r.code: r for r in conn.execute(select(t.periods).where(t.periods.c.year == year))}
+            periods = {r.code: r for r in conn.execute(select(self.tb.periods).where(self.tb.periods.c.year == year))}
             sheets = list(
                 conn.execute(
-                    select(t.sheets.c.code, t.sheets.c.target_kind, t.sheets.c.unit, t.sheets.c.period, t.sheets.c.submitted_on, t.sheets.c.published_on).where(
-                        t.sheets.c.year == year
+                    select(self.tb.sheets.c.code, self.tb.sheets.c.target_kind, self.tb.sheets.c.unit, self.tb.sheets.c.period, self.tb.sheets.c.submitted_on, self.tb.sheets.c.published_on).where(
+                        self.tb.sheets.c.year == year
                     )
                 )
             )
-            filings = {(r.unit, r.quarter): r for r in conn.execute(select(t.record_filings).where(t.record_filings.c.quarter.like(f"{year}-Q%")))}
-            units = [r.code for r in conn.execute(select(t.units.c.code).order_by(t.units.c.code))]
+            filings = {(r.unit, r.quarter): r for r in conn.execute(select(self.tb.record_filings).where(self.tb.record_filings.c.quarter.like(f"{year}-Q%")))}
+            units = [r.code for r in conn.execute(select(self.tb.units.c.code).order_by(self.tb.units.c.code))]
             late_claims = list(
-                conn.execute(select(t.bonus_claims.c.target, t.bonus_claims.c.basis_ref, t.bonus_claims.c.filed_on).where(
-                    t.bonus_claims.c.year == year, t.bonus_claims.c.late.is_(True)
+                conn.execute(select(self.tb.bonus_claims.c.target, self.tb.bonus_claims.c.basis_ref, self.tb.bonus_claims.c.filed_on).where(
+                    self.tb.bonus_claims.c.year == year, self.tb.bonus_claims.c.late.is_(True)
                 ))
             )  # fmt: skip
         n = int(policy["report_deadline_working_days"])

@@ -320,11 +320,16 @@ class Projector:
 
     def _days_declared(self, cur: ProjectionCursor, pos: int, e: Any) -> None:
         for d in e.days:
-            cur.execute("DELETE FROM calendar_days WHERE day = ?", (d["day"],))
-            cur.execute("INSERT INTO calendar_days (day, working, note, position) VALUES (?, ?, ?, ?)", (d["day"], bool(d["working"]), d["note"], pos))
+            cur.execute(
+                "INSERT INTO calendar_days (day, working, note, position) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (day) DO UPDATE SET working = excluded.working, note = excluded.note, position = excluded.position",
+                (d["day"], bool(d["working"]), d["note"], pos),
+            )
         if e.complete_year is not None:
-            cur.execute("DELETE FROM calendar_years WHERE year = ?", (e.complete_year,))
-            cur.execute("INSERT INTO calendar_years (year, position) VALUES (?, ?)", (e.complete_year, pos))
+            cur.execute(
+                "INSERT INTO calendar_years (year, position) VALUES (?, ?) ON CONFLICT (year) DO UPDATE SET position = excluded.position",
+                (e.complete_year, pos),
+            )
 
     def _record_forms_filed(self, cur: ProjectionCursor, pos: int, e: Any) -> None:
         cur.execute(

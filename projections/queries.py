@@ -15,6 +15,7 @@ from ledger.errors import BulletinNotFound, EntryNotFound, PersonNotFound, PlanN
 from ledger.periods import annual_cutoff
 from ledger.roster import age_class
 from projections import tables as t
+from projections.history import Tables
 
 PAGE_MAX = 500  # the most rows one list query returns
 
@@ -41,9 +42,22 @@ def _sheet_out(row: dict[str, Any]) -> dict[str, Any]:
 
 
 class Queries:
-    def __init__(self, engine: Engine, events_table: str = "stored_events") -> None:
+    def __init__(self, engine: Engine, events_table: str = "stored_events", as_of: int | None = None) -> None:
         self.engine = engine
         self.events_table = events_table
+        self.as_of = as_of  # a log position: every read below answers as of it (R-Q-3)
+        self.tb = Tables(as_of)
+
+    def at(self, position: int | None) -> "Queries":
+        """The same queries as of a log position (None: live)."""
+        return self if position == self.as_of else Queries(self.engine, self.events_table, position)
+
+    def position_at(self, moment: str) -> int:
+        """The log position at a moment (ISO 8601, UTC unless it says otherwise): the last event
+        recorded at or before it; 0 before the first."""
+        with self.engine.connect() as conn:
+            found = conn.execute(select(func.max(t.event_chain.c.position)).where(t.event_chain.c.recorded_at <= moment)).scalar()
+        return int(found or 0)
 
     def _all(self, stmt: Any) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
@@ -61,50 +75,50 @@ class Queries:
             return int(conn.exec_driver_sql(f"SELECT COUNT(*) FROM {self.events_table}").scalar_one())
 
     def projection_position(self) -> int:
-        row = self._one(select(t.tracking.c.position).where(t.tracking.c.name == "ledger"))
+        row = self._one(select(self.tb.tracking.c.position).where(self.tb.tracking.c.name == "ledger"))
         return 0 if row is None else int(row["position"])
 
     def refusals(self, limit: int = 100) -> list[dict[str, Any]]:
-        return self._all(select(t.refusals).order_by(t.refusals.c.id.desc()).limit(min(limit, PAGE_MAX)))
+        return self._all(select(self.tb.refusals).order_by(self.tb.refusals.c.id.desc()).limit(min(limit, PAGE_MAX)))
 
     # -- roster ----------------------------------------------------------------------------
 
     def units(self, kind: str | None = None) -> list[dict[str, Any]]:
-        members = select(t.persons.c.unit, func.count().label("members")).where(t.persons.c.left_on.is_(None)).group_by(t.persons.c.unit).subquery()
+        members = select(self.tb.persons.c.unit, func.count().label("members")).where(self.tb.persons.c.left_on.is_(None)).group_by(self.tb.persons.c.unit).subquery()
         stmt = (
-            select(t.units, t.persons.c.name.label("head_name"), func.coalesce(members.c.members, 0).label("members"))
-            .outerjoin(t.persons, t.persons.c.code == t.units.c.head)
-            .outerjoin(members, members.c.unit == t.units.c.code)
-            .order_by(t.units.c.kind, t.units.c.code)
+            select(self.tb.units, self.tb.persons.c.name.label("head_name"), func.coalesce(members.c.members, 0).label("members"))
+            .outerjoin(self.tb.persons, self.tb.persons.c.code == self.tb.units.c.head)
+            .outerjoin(members, members.c.unit == self.tb.units.c.code)
+            .order_by(self.tb.units.c.kind, self.tb.units.c.code)
         )
         if kind:
-            stmt = stmt.where(t.units.c.kind == kind)
+            stmt = stmt.where(self.tb.units.c.kind == kind)
         return self._all(stmt)
 
     def unit(self, code: str) -> dict[str, Any]:
-        row = self._one(select(t.units).where(t.units.c.code == code))
+        row = self._one(select(self.tb.units).where(self.tb.units.c.code == code))
         if row is None:
             raise UnitNotFound(f"unknown unit {code!r}", f"单位不存在：{code!r}", unit=code)
-        row["heads"] = self._all(select(t.unit_heads).where(t.unit_heads.c.unit == code).order_by(t.unit_heads.c.effective_from))
+        row["heads"] = self._all(select(self.tb.unit_heads).where(self.tb.unit_heads.c.unit == code).order_by(self.tb.unit_heads.c.effective_from))
         row["members"] = self._all(
-            select(t.persons.c.code, t.persons.c.name, t.persons.c.tier)
-            .where(t.persons.c.unit == code, t.persons.c.left_on.is_(None))
-            .order_by(t.persons.c.code)
+            select(self.tb.persons.c.code, self.tb.persons.c.name, self.tb.persons.c.tier)
+            .where(self.tb.persons.c.unit == code, self.tb.persons.c.left_on.is_(None))
+            .order_by(self.tb.persons.c.code)
         )
         return row
 
     def persons(self, unit: str | None = None, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
-        stmt = select(t.persons).order_by(t.persons.c.code).limit(min(limit, PAGE_MAX)).offset(offset)
+        stmt = select(self.tb.persons).order_by(self.tb.persons.c.code).limit(min(limit, PAGE_MAX)).offset(offset)
         if unit:
-            stmt = stmt.where(t.persons.c.unit == unit)
+            stmt = stmt.where(self.tb.persons.c.unit == unit)
         return [self._person_out(r) for r in self._all(stmt)]
 
     def person(self, code: str, year: int | None = None) -> dict[str, Any]:
-        row = self._one(select(t.persons).where(t.persons.c.code == code))
+        row = self._one(select(self.tb.persons).where(self.tb.persons.c.code == code))
         if row is None:
             raise PersonNotFound(f"unknown person {code!r}", f"人员不存在：{code!r}", person=code)
         row = self._person_out(row, year)
-        row["assignments"] = self._all(select(t.assignments).where(t.assignments.c.person == code).order_by(t.assignments.c.effective_from))
+        row["assignments"] = self._all(select(self.tb.assignments).where(self.tb.assignments.c.person == code).order_by(self.tb.assignments.c.effective_from))
         return row
 
     @staticmethod
@@ -120,15 +134,15 @@ class Queries:
     # -- plan ------------------------------------------------------------------------------
 
     def plan(self, year: int) -> dict[str, Any]:
-        row = self._one(select(t.plans).where(t.plans.c.year == year))
+        row = self._one(select(self.tb.plans).where(self.tb.plans.c.year == year))
         if row is None:
             raise PlanNotFound(f"no plan for {year}", f"{year} 年度考核方案尚未建立", year=year)
         row.pop("aggregate_id", None)
         row["policy"] = orjson.loads(row["policy"])
-        row["policy_changes"] = self._all(select(t.policy_changes).where(t.policy_changes.c.year == year).order_by(t.policy_changes.c.position))
+        row["policy_changes"] = self._all(select(self.tb.policy_changes).where(self.tb.policy_changes.c.year == year).order_by(self.tb.policy_changes.c.position))
         row["periods"] = [
             {**p, "items": orjson.loads(p["items"]), "panels": orjson.loads(p["panels"])}
-            for p in self._all(select(t.periods).where(t.periods.c.year == year).order_by(t.periods.c.code))
+            for p in self._all(select(self.tb.periods).where(self.tb.periods.c.year == year).order_by(self.tb.periods.c.code))
         ]
         return row
 
@@ -146,14 +160,14 @@ class Queries:
         limit: int = 100,
         offset: int = 0,
     ) -> list[dict[str, Any]]:
-        stmt = select(t.sheets).order_by(t.sheets.c.period, t.sheets.c.track, t.sheets.c.target).limit(min(limit, PAGE_MAX)).offset(offset)
+        stmt = select(self.tb.sheets).order_by(self.tb.sheets.c.period, self.tb.sheets.c.track, self.tb.sheets.c.target).limit(min(limit, PAGE_MAX)).offset(offset)
         for column, value in (("period", period), ("track", track), ("unit", unit), ("target", target), ("year", year), ("status", status)):
             if value is not None:
-                stmt = stmt.where(t.sheets.c[column] == value)
+                stmt = stmt.where(self.tb.sheets.c[column] == value)
         return [_sheet_out(r) for r in self._all(stmt)]
 
     def sheet(self, code: str) -> dict[str, Any]:
-        row = self._one(select(t.sheets).where(t.sheets.c.code == code))
+        row = self._one(select(self.tb.sheets).where(self.tb.sheets.c.code == code))
         if row is None:
             raise SheetNotFound(f"no sheet {code}", f"考核表不存在：{code}", sheet=code)
         out = _sheet_out(row)
@@ -165,16 +179,16 @@ class Queries:
         """Entries whose id starts with `prefix` (ids are `<target>:<period>:<track>:<no>`),
         read as a primary-key range: ':' < ';' and '-' < '.' in code-point order."""
         upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-        rows = self._all(select(t.entries).where(t.entries.c.entry_id >= prefix, t.entries.c.entry_id < upper))
+        rows = self._all(select(self.tb.entries).where(self.tb.entries.c.entry_id >= prefix, self.tb.entries.c.entry_id < upper))
         rows.sort(key=lambda e: (e["period"], e["track"], e["no"]))
         return [_entry_out(e) for e in rows]
 
     def entry(self, entry_id: str) -> dict[str, Any]:
-        row = self._one(select(t.entries).where(t.entries.c.entry_id == entry_id))
+        row = self._one(select(self.tb.entries).where(self.tb.entries.c.entry_id == entry_id))
         if row is None:
             raise EntryNotFound(f"no entry {entry_id}", f"扣分记录不存在：{entry_id}", entry_id=entry_id)
         out = _entry_out(row)
-        children = self._all(select(t.entries).where(t.entries.c.entry_id.in_(out["cascaded_to"]))) if out["cascaded_to"] else []
+        children = self._all(select(self.tb.entries).where(self.tb.entries.c.entry_id.in_(out["cascaded_to"]))) if out["cascaded_to"] else []
         order = {e: i for i, e in enumerate(out["cascaded_to"])}
         out["cascades"] = [_entry_out(e) for e in sorted(children, key=lambda e: order[e["entry_id"]])]
         return out
@@ -182,7 +196,7 @@ class Queries:
     def ledger(self, target: str, year: int) -> dict[str, Any]:
         """The target's scoring ledger (评分登记表) for a year: every sheet and every entry,
         with its status (active, reversed, amended), cascade links and finding sources."""
-        sheets = [_sheet_out(r) for r in self._all(select(t.sheets).where(t.sheets.c.target == target, t.sheets.c.year == year).order_by(t.sheets.c.period, t.sheets.c.track))]
+        sheets = [_sheet_out(r) for r in self._all(select(self.tb.sheets).where(self.tb.sheets.c.target == target, self.tb.sheets.c.year == year).order_by(self.tb.sheets.c.period, self.tb.sheets.c.track))]
         entries = self._entries_with_prefix(f"{target}:{year}-")
         if not sheets and not entries:
             self.unit_or_person(target)
@@ -192,7 +206,7 @@ class Queries:
         return {"target": target, "year": year, "sheets": sheets, "entries": entries}
 
     def unit_or_person(self, code: str) -> dict[str, Any]:
-        row = self._one(select(t.units.c.code).where(t.units.c.code == code)) or self._one(select(t.persons.c.code).where(t.persons.c.code == code))
+        row = self._one(select(self.tb.units.c.code).where(self.tb.units.c.code == code)) or self._one(select(self.tb.persons.c.code).where(self.tb.persons.c.code == code))
         if row is None:
             raise UnitNotFound(f"no unit or person {code!r}", f"单位或人员不存在：{code!r}", target=code)
         return row
@@ -201,10 +215,10 @@ class Queries:
         with self.engine.connect() as conn:
             count = lambda table: conn.execute(select(func.count()).select_from(table)).scalar_one()  # noqa: E731
             return {
-                "units": count(t.units),
-                "persons": count(t.persons),
-                "sheets": count(t.sheets),
-                "entries": count(t.entries),
+                "units": count(self.tb.units),
+                "persons": count(self.tb.persons),
+                "sheets": count(self.tb.sheets),
+                "entries": count(self.tb.entries),
                 "events": int(conn.exec_driver_sql(f"SELECT COUNT(*) FROM {self.events_table}").scalar_one()),
                 "position": self.projection_position(),
             }
@@ -212,13 +226,13 @@ class Queries:
     # -- the annual review -------------------------------------------------------------------
 
     def bonus_items(self, year: int) -> list[dict[str, Any]]:
-        return self._all(select(t.bonus_items).where(t.bonus_items.c.year == year).order_by(t.bonus_items.c.code))
+        return self._all(select(self.tb.bonus_items).where(self.tb.bonus_items.c.year == year).order_by(self.tb.bonus_items.c.code))
 
     def bonus_claims(self, year: int | None = None, target: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
-        stmt = select(t.bonus_claims).order_by(t.bonus_claims.c.year, t.bonus_claims.c.target, t.bonus_claims.c.basis_ref)
+        stmt = select(self.tb.bonus_claims).order_by(self.tb.bonus_claims.c.year, self.tb.bonus_claims.c.target, self.tb.bonus_claims.c.basis_ref)
         for column, value in (("year", year), ("target", target), ("status", status)):
             if value is not None:
-                stmt = stmt.where(t.bonus_claims.c[column] == value)
+                stmt = stmt.where(self.tb.bonus_claims.c[column] == value)
         out = []
         for row in self._all(stmt.limit(PAGE_MAX)):
             row.pop("aggregate_id", None)
@@ -228,9 +242,9 @@ class Queries:
         return out
 
     def vetoes(self, year: int | None = None) -> list[dict[str, Any]]:
-        stmt = select(t.vetoes).order_by(t.vetoes.c.year, t.vetoes.c.code)
+        stmt = select(self.tb.vetoes).order_by(self.tb.vetoes.c.year, self.tb.vetoes.c.code)
         if year is not None:
-            stmt = stmt.where(t.vetoes.c.year == year)
+            stmt = stmt.where(self.tb.vetoes.c.year == year)
         out = []
         for row in self._all(stmt.limit(PAGE_MAX)):
             row.pop("aggregate_id", None)
@@ -239,22 +253,22 @@ class Queries:
         return out
 
     def evaluations(self, year: int, target: str | None = None) -> list[dict[str, Any]]:
-        stmt = select(t.evaluations).where(t.evaluations.c.year == year).order_by(t.evaluations.c.target, t.evaluations.c.kind)
+        stmt = select(self.tb.evaluations).where(self.tb.evaluations.c.year == year).order_by(self.tb.evaluations.c.target, self.tb.evaluations.c.kind)
         if target is not None:
-            stmt = stmt.where(t.evaluations.c.target == target)
+            stmt = stmt.where(self.tb.evaluations.c.target == target)
         return self._all(stmt)
 
 
     # -- oversight ---------------------------------------------------------------------------
 
     def bulletins(self, year: int | None = None) -> list[dict[str, Any]]:
-        stmt = select(t.bulletins).order_by(t.bulletins.c.position.desc())
+        stmt = select(self.tb.bulletins).order_by(self.tb.bulletins.c.position.desc())
         if year is not None:
-            stmt = stmt.where(t.bulletins.c.period.like(f"{year}-%"))
+            stmt = stmt.where(self.tb.bulletins.c.period.like(f"{year}-%"))
         return self._all(stmt.limit(PAGE_MAX))
 
     def bulletin(self, number: str) -> dict[str, Any]:
-        row = self._one(select(t.bulletins).where(t.bulletins.c.number == number))
+        row = self._one(select(self.tb.bulletins).where(self.tb.bulletins.c.number == number))
         if row is None:
             raise BulletinNotFound(f"no bulletin {number}", f"简报不存在：{number}", bulletin=number)
         return row
@@ -262,10 +276,10 @@ class Queries:
     # -- disputes (R-DISPUTE-1) --------------------------------------------------------------
 
     def disputes(self, year: int | None = None, target: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
-        stmt = select(t.disputes).order_by(t.disputes.c.filed_position.desc())
+        stmt = select(self.tb.disputes).order_by(self.tb.disputes.c.filed_position.desc())
         for column, value in (("year", year), ("target", target), ("status", status)):
             if value is not None:
-                stmt = stmt.where(t.disputes.c[column] == value)
+                stmt = stmt.where(self.tb.disputes.c[column] == value)
         out = []
         for row in self._all(stmt.limit(PAGE_MAX)):
             row.pop("aggregate_id", None)
@@ -273,7 +287,7 @@ class Queries:
         return out
 
     def dispute(self, entry_id: str) -> dict[str, Any]:
-        row = self._one(select(t.disputes).where(t.disputes.c.entry_id == entry_id))
+        row = self._one(select(self.tb.disputes).where(self.tb.disputes.c.entry_id == entry_id))
         if row is None:
             raise EntryNotFound(f"no dispute on {entry_id}", f"扣分记录 {entry_id} 没有申诉", entry_id=entry_id)
         row.pop("aggregate_id", None)

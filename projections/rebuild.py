@@ -22,6 +22,7 @@ def rebuild(service: LedgerService) -> int:
         cursor = _Cursor(raw, service.database.dialect)
         for table in PROJECTED_TABLES:
             cursor.execute(f"DELETE FROM {table.name}")
+            cursor.execute(f"DELETE FROM {table.name}_history")  # replayed updates write it again
         cursor.execute("DELETE FROM projection_tracking")
         while True:
             batch = recorder.select_notifications(start=last + 1, limit=BATCH_EVENTS)

@@ -33,6 +33,16 @@ class Settings:
         return cls(database_url=os.environ.get("JIXIAO_DATABASE_URL", DEFAULT_DATABASE_URL))
 
 
+@dataclass(frozen=True)
+class View:
+    """Queries, annual results and deadlines, all answering as of one log position."""
+
+    queries: Queries
+    annual: AnnualResults
+    deadlines: Deadlines
+    as_of: int | None
+
+
 class LedgerService:
     """The running ledger: commands through `ledger`, reads through `queries`."""
 
@@ -49,6 +59,12 @@ class LedgerService:
         self.queries = Queries(self.engine, self.database.events_table)
         self.annual = AnnualResults(self.engine)
         self.deadlines = Deadlines(self.engine)
+
+    def view(self, as_of: int | None = None) -> "View":
+        """The read side, live or as of a log position (R-Q-3)."""
+        if as_of is None:
+            return View(self.queries, self.annual, self.deadlines, None)
+        return View(self.queries.at(as_of), self.annual.at(as_of), self.deadlines.at(as_of), as_of)
 
     def close(self) -> None:
         self.ledger.close()

@@ -362,6 +362,22 @@ PROJECTED_TABLES = (
     bulletins, calendar_days, calendar_years, record_filings, disputes,
 )
 
+def _history_of(table: Table) -> Table:
+    """`<table>_history`: earlier versions of the table's rows (projections/history.py)."""
+    keys = [c.name for c in table.primary_key.columns]
+    return Table(
+        f"{table.name}_history",
+        metadata,
+        Column("version_id", Integer, primary_key=True, autoincrement=True),
+        *[Column(c.name, c.type, nullable=True) for c in table.columns],
+        Column("superseded_at", BigInteger, nullable=False),  # the position that replaced this version
+        Index(f"ix_{table.name}_history_key", *keys, "superseded_at"),
+        Index(f"ix_{table.name}_history_superseded", "superseded_at"),
+    )
+
+
+HISTORY: dict[str, Table] = {table.name: _history_of(table) for table in PROJECTED_TABLES}
+
 # -- ledger-owned tables that are not projections (never rebuilt from events) ------------------
 
 users = Table(
@@ -405,5 +421,8 @@ event_chain = Table(
     # transaction (ledger.audit). Not a projection: never rebuilt, only verified.
     Column("position", BigInteger, primary_key=True, autoincrement=False),
     Column("digest", String(64), nullable=False),
+    # The event's recorded time (UTC, ISO 8601): turns "as of a moment" into a log position.
+    Column("recorded_at", String(40)),
+    Index("ix_event_chain_recorded_at", "recorded_at"),
     sqlite_with_rowid=False,
 )

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from api.deps import ActorDep, ServiceDep, check_read
+from api.deps import ActorDep, ServiceDep, ViewDep, check_read
 from ledger.access import READ_EVERYTHING
 from ledger.errors import Forbidden, PersonNotFound
 
@@ -27,40 +27,40 @@ def oversight_only(actor: Any) -> None:
 
 
 @router.get("/units", summary="单位列表")
-def units(actor: ActorDep, service: ServiceDep, kind: str | None = None) -> list[dict[str, Any]]:
-    return service.queries.units(kind)
+def units(actor: ActorDep, view: ViewDep, service: ServiceDep, kind: str | None = None) -> list[dict[str, Any]]:
+    return view.queries.units(kind)
 
 
 @router.get("/units/{code}", summary="单位详情（负责人、人员）")
-def unit(code: str, actor: ActorDep, service: ServiceDep) -> dict[str, Any]:
+def unit(code: str, actor: ActorDep, view: ViewDep, service: ServiceDep) -> dict[str, Any]:
     check_read(service, actor, code, code)
-    return service.queries.unit(code)
+    return view.queries.unit(code)
 
 
 @router.get("/persons", summary="人员名册")
-def persons(actor: ActorDep, service: ServiceDep, unit: str | None = None, limit: Limit = 100, offset: Offset = 0) -> list[dict[str, Any]]:
+def persons(actor: ActorDep, view: ViewDep, service: ServiceDep, unit: str | None = None, limit: Limit = 100, offset: Offset = 0) -> list[dict[str, Any]]:
     if unit is None:
         oversight_only(actor)
     else:
         check_read(service, actor, unit, unit)
-    return service.queries.persons(unit, limit, offset)
+    return view.queries.persons(unit, limit, offset)
 
 
 @router.get("/persons/{code}", summary="人员详情（含年龄类别）")
-def person(code: str, actor: ActorDep, service: ServiceDep, year: Year | None = None) -> dict[str, Any]:
-    row = service.queries.person(code, year)
+def person(code: str, actor: ActorDep, view: ViewDep, service: ServiceDep, year: Year | None = None) -> dict[str, Any]:
+    row = view.queries.person(code, year)
     check_read(service, actor, code, row["unit"])
     return row
 
 
 @router.get("/plans/{year}", summary="年度考核方案（参数、考核期、细则、考核组）")
-def plan(year: Annotated[int, Path(ge=2000, le=2100)], actor: ActorDep, service: ServiceDep) -> dict[str, Any]:
-    return service.queries.plan(year)
+def plan(year: Annotated[int, Path(ge=2000, le=2100)], actor: ActorDep, view: ViewDep, service: ServiceDep) -> dict[str, Any]:
+    return view.queries.plan(year)
 
 
 @router.get("/sheets", summary="考核表及实时得分")
 def sheets(
-    actor: ActorDep,
+    actor: ActorDep, view: ViewDep,
     service: ServiceDep,
     period: str | None = None,
     track: str | None = None,
@@ -79,26 +79,26 @@ def sheets(
         check_read(service, actor, ANY_TARGET, unit)
     else:
         oversight_only(actor)
-    return service.queries.sheets(period=period, track=track, unit=unit, target=target, year=year, status=status, limit=limit, offset=offset)
+    return view.queries.sheets(period=period, track=track, unit=unit, target=target, year=year, status=status, limit=limit, offset=offset)
 
 
 @router.get("/sheets/{code}", summary="考核表详情（含全部扣分记录）")
-def sheet(code: str, actor: ActorDep, service: ServiceDep) -> dict[str, Any]:
-    row = service.queries.sheet(code)
+def sheet(code: str, actor: ActorDep, view: ViewDep, service: ServiceDep) -> dict[str, Any]:
+    row = view.queries.sheet(code)
     check_read(service, actor, row["target"], row["unit"])
     return row
 
 
 @router.get("/entries/{entry_id}", summary="扣分记录（含连带扣分）")
-def entry(entry_id: str, actor: ActorDep, service: ServiceDep) -> dict[str, Any]:
-    row = service.queries.entry(entry_id)
+def entry(entry_id: str, actor: ActorDep, view: ViewDep, service: ServiceDep) -> dict[str, Any]:
+    row = view.queries.entry(entry_id)
     check_read(service, actor, row["target"], row["unit"])
     return row
 
 
 @router.get("/ledgers/{target}", summary="评分登记表：单位或人员全年的考核表与扣分记录")
-def ledger(target: str, actor: ActorDep, service: ServiceDep, year: Year | None = None) -> dict[str, Any]:
-    book = service.queries.ledger(target, year or date.today().year)
+def ledger(target: str, actor: ActorDep, view: ViewDep, service: ServiceDep, year: Year | None = None) -> dict[str, Any]:
+    book = view.queries.ledger(target, year or date.today().year)
     unit = book["sheets"][0]["unit"] if book["sheets"] else _current_unit(service, target)
     check_read(service, actor, target, unit)
     return book
@@ -119,11 +119,11 @@ def me(actor: ActorDep) -> dict[str, Any]:
 
 
 @router.get("/stats", summary="台账概况（事件数、投影位置）")
-def stats(actor: ActorDep, service: ServiceDep) -> dict[str, Any]:
-    return service.queries.summary()
+def stats(actor: ActorDep, view: ViewDep, service: ServiceDep) -> dict[str, Any]:
+    return view.queries.summary()
 
 
 @router.get("/refusals", summary="被拒绝指令日志")
-def refusals(actor: ActorDep, service: ServiceDep, limit: Limit = 100) -> list[dict[str, Any]]:
+def refusals(actor: ActorDep, view: ViewDep, service: ServiceDep, limit: Limit = 100) -> list[dict[str, Any]]:
     oversight_only(actor)
-    return service.queries.refusals(limit)
+    return view.queries.refusals(limit)

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from api.deps import ActorDep, ServiceDep, check_read
+from api.deps import ActorDep, ServiceDep, ViewDep, check_read
 from api.routes.queries import _current_unit, oversight_only
 from ledger.errors import PersonNotFound, UnitNotFound
 
@@ -22,44 +22,44 @@ def _public(result: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get("/results/{year}", summary="年度考核结果：全部单位与人员、全局汇总")
-def results(year: YearPath, actor: ActorDep, service: ServiceDep) -> dict[str, Any]:
+def results(year: YearPath, actor: ActorDep, view: ViewDep, service: ServiceDep) -> dict[str, Any]:
     oversight_only(actor)
-    return _public(service.annual.year(year))
+    return _public(view.annual.year(year))
 
 
 @router.get("/results/{year}/summary", summary="年度汇总：等次分布、各层级优秀名额、达标单位")
-def summary(year: YearPath, actor: ActorDep, service: ServiceDep) -> dict[str, Any]:
+def summary(year: YearPath, actor: ActorDep, view: ViewDep, service: ServiceDep) -> dict[str, Any]:
     oversight_only(actor)
-    return service.annual.year(year)["summary"]
+    return view.annual.year(year)["summary"]
 
 
 @router.get("/results/{year}/units", summary="单位年度得分、达标情况与排名")
-def unit_results(year: YearPath, actor: ActorDep, service: ServiceDep, kind: str | None = None) -> list[dict[str, Any]]:
-    units = service.annual.year(year)["units"]
+def unit_results(year: YearPath, actor: ActorDep, view: ViewDep, service: ServiceDep, kind: str | None = None) -> list[dict[str, Any]]:
+    units = view.annual.year(year)["units"]
     return [u for u in units if kind is None or u["kind"] == kind]
 
 
 @router.get("/results/{year}/units/{code}", summary="单位年度考核结果")
-def unit_result(year: YearPath, code: str, actor: ActorDep, service: ServiceDep) -> dict[str, Any]:
-    for u in service.annual.year(year)["units"]:
+def unit_result(year: YearPath, code: str, actor: ActorDep, view: ViewDep, service: ServiceDep) -> dict[str, Any]:
+    for u in view.annual.year(year)["units"]:
         if u["unit"] == code:
             return u
     raise UnitNotFound(f"no annual result for unit {code} in {year}", f"{code} 无 {year} 年度考核结果", unit=code)
 
 
 @router.get("/results/{year}/persons", summary="人员年度考核结果（得分率、等次、公务员等次、目标考评奖）")
-def person_results(year: YearPath, actor: ActorDep, service: ServiceDep, unit: str | None = None) -> list[dict[str, Any]]:
+def person_results(year: YearPath, actor: ActorDep, view: ViewDep, service: ServiceDep, unit: str | None = None) -> list[dict[str, Any]]:
     if unit is None:
         oversight_only(actor)
     else:
         check_read(service, actor, unit, unit)
-    persons = service.annual.year(year)["persons"]
+    persons = view.annual.year(year)["persons"]
     return [p for p in persons if unit is None or p["unit"] == unit]
 
 
 @router.get("/results/{year}/persons/{code}", summary="个人年度考核结果")
-def person_result(year: YearPath, code: str, actor: ActorDep, service: ServiceDep) -> dict[str, Any]:
-    row = service.annual.year(year)["persons_by_code"].get(code)
+def person_result(year: YearPath, code: str, actor: ActorDep, view: ViewDep, service: ServiceDep) -> dict[str, Any]:
+    row = view.annual.year(year)["persons_by_code"].get(code)
     if row is None:
         raise PersonNotFound(f"no annual result for {code} in {year}", f"{code} 无 {year} 年度考核结果", person=code)
     check_read(service, actor, code, row["unit"])
@@ -67,71 +67,71 @@ def person_result(year: YearPath, code: str, actor: ActorDep, service: ServiceDe
 
 
 @router.get("/bonus-items/{year}", summary="年度考核加分项目")
-def bonus_items(year: YearPath, actor: ActorDep, service: ServiceDep) -> list[dict[str, Any]]:
-    return service.queries.bonus_items(year)
+def bonus_items(year: YearPath, actor: ActorDep, view: ViewDep, service: ServiceDep) -> list[dict[str, Any]]:
+    return view.queries.bonus_items(year)
 
 
 @router.get("/bonus-claims", summary="加分申报")
-def bonus_claims(actor: ActorDep, service: ServiceDep, year: YearQuery = None, target: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
+def bonus_claims(actor: ActorDep, view: ViewDep, service: ServiceDep, year: YearQuery = None, target: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
     if target is None:
         oversight_only(actor)
     else:
         check_read(service, actor, target, target)
-    return service.queries.bonus_claims(year, target, status)
+    return view.queries.bonus_claims(year, target, status)
 
 
 @router.get("/vetoes", summary="一票否决事项")
-def vetoes(actor: ActorDep, service: ServiceDep, year: YearQuery = None) -> list[dict[str, Any]]:
-    return service.queries.vetoes(year)
+def vetoes(actor: ActorDep, view: ViewDep, service: ServiceDep, year: YearQuery = None) -> list[dict[str, Any]]:
+    return view.queries.vetoes(year)
 
 
 @router.get("/evaluations/{year}", summary="民主测评、基层测评、党组评定、免考")
-def evaluations(year: YearPath, actor: ActorDep, service: ServiceDep, target: str | None = None) -> list[dict[str, Any]]:
+def evaluations(year: YearPath, actor: ActorDep, view: ViewDep, service: ServiceDep, target: str | None = None) -> list[dict[str, Any]]:
     if target is None:
         oversight_only(actor)
     else:
         check_read(service, actor, target, target)
-    return service.queries.evaluations(year, target)
+    return view.queries.evaluations(year, target)
 
 
 @router.get("/bulletins", summary="工作绩效管理简报列表（含事件日志摘要）")
-def bulletins(actor: ActorDep, service: ServiceDep, year: YearQuery = None) -> list[dict[str, Any]]:
-    return service.queries.bulletins(year)
+def bulletins(actor: ActorDep, view: ViewDep, service: ServiceDep, year: YearQuery = None) -> list[dict[str, Any]]:
+    return view.queries.bulletins(year)
 
 
 @router.get("/bulletins/{number}", summary="一期简报及其事件日志摘要 (R-AUDIT-1)")
-def bulletin(number: str, actor: ActorDep, service: ServiceDep) -> dict[str, Any]:
-    return service.queries.bulletin(number)
+def bulletin(number: str, actor: ActorDep, view: ViewDep, service: ServiceDep) -> dict[str, Any]:
+    return view.queries.bulletin(number)
 
 
 @router.get("/deadlines/{year}", summary="考核时限检查：逾期事项及逾期天数 (R-CAL-3)")
 def deadlines(
-    year: YearPath, actor: ActorDep, service: ServiceDep, today: date | None = None, overdue: bool = False
+    year: YearPath, actor: ActorDep, view: ViewDep, service: ServiceDep, today: date | None = None, overdue: bool = False
 ) -> dict[str, Any]:
     """`today` defaults to the bureau's date; `overdue=true` lists only what was missed."""
     oversight_only(actor)
-    return service.deadlines.year(year, today or service.ledger.clock(), overdue_only=overdue)
+    return view.deadlines.year(year, today or service.ledger.clock(), overdue_only=overdue)
 
 
 @router.get("/calendar/working-days", summary="工作日查询（国家法定节假日及调休 + 本局例外）(R-CAL-2)")
-def working_days(actor: ActorDep, service: ServiceDep, start: date, working_days: Annotated[int, Query(ge=0, le=60)] = 3) -> dict[str, Any]:
-    end, warned = service.deadlines.calendar().add_working_days(start, working_days)
+def working_days(actor: ActorDep, view: ViewDep, service: ServiceDep, start: date, working_days: Annotated[int, Query(ge=0, le=60)] = 3) -> dict[str, Any]:
+    end, warned = view.deadlines.calendar().add_working_days(start, working_days)
     return {"start": start.isoformat(), "working_days": working_days, "deadline": end.isoformat(), "calendar_warning": warned}
 
 
 @router.get("/disputes", summary="申诉列表：本人（本单位）的申诉，或全部（监督角色）")
 def disputes(
-    actor: ActorDep, service: ServiceDep, year: YearQuery = None, target: str | None = None, status: str | None = None
+    actor: ActorDep, view: ViewDep, service: ServiceDep, year: YearQuery = None, target: str | None = None, status: str | None = None
 ) -> list[dict[str, Any]]:
     if target is None:
         oversight_only(actor)
     else:
         check_read(service, actor, target, _current_unit(service, target))
-    return service.queries.disputes(year, target, status)
+    return view.queries.disputes(year, target, status)
 
 
 @router.get("/disputes/{entry_id}", summary="一项申诉及其扣分记录 (R-DISPUTE-1)")
-def dispute(entry_id: str, actor: ActorDep, service: ServiceDep) -> dict[str, Any]:
-    row = service.queries.dispute(entry_id)
+def dispute(entry_id: str, actor: ActorDep, view: ViewDep, service: ServiceDep) -> dict[str, Any]:
+    row = view.queries.dispute(entry_id)
     check_read(service, actor, row["target"], row["entry"]["unit"])
     return row
