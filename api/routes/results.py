@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path, Query
 from api.deps import ActorDep, ServiceDep, ViewDep, check_read
 from api.routes.queries import _current_unit, oversight_only
 from ledger.errors import PersonNotFound, UnitNotFound
+from projections.trace import Trace
 
 router = APIRouter(tags=["annual results 年度考核结果"])
 
@@ -135,3 +136,26 @@ def dispute(entry_id: str, actor: ActorDep, view: ViewDep, service: ServiceDep) 
     row = view.queries.dispute(entry_id)
     check_read(service, actor, row["target"], row["entry"]["unit"])
     return row
+
+
+# -- trace (R-Q-2) -----------------------------------------------------------------------------
+
+
+@router.get("/trace/sheets/{code}", summary="溯源：考核表得分的计算过程及全部扣分记录 (R-Q-2)")
+def trace_sheet(code: str, actor: ActorDep, view: ViewDep, service: ServiceDep) -> dict[str, Any]:
+    tree = Trace(view).sheet(code)
+    check_read(service, actor, tree["target"], view.queries.sheet(code)["unit"])
+    return tree
+
+
+@router.get("/trace/results/{year}/persons/{code}", summary="溯源：个人年度得分率、等次、名额、目标考评奖 (R-Q-2)")
+def trace_person(year: YearPath, code: str, actor: ActorDep, view: ViewDep, service: ServiceDep) -> dict[str, Any]:
+    tree = Trace(view).person(year, code)
+    check_read(service, actor, code, view.annual.year(year)["persons_by_code"][code]["unit"])
+    return tree
+
+
+@router.get("/trace/results/{year}/units/{code}", summary="溯源：单位年度得分、结果、排名 (R-Q-2)")
+def trace_unit(year: YearPath, code: str, actor: ActorDep, view: ViewDep, service: ServiceDep) -> dict[str, Any]:
+    check_read(service, actor, code, code)
+    return Trace(view).unit(year, code)

@@ -28,3 +28,11 @@ def test_as_of_a_date_before_anything_shows_nothing_R_Q_3(api: Any) -> None:
 def test_bad_as_of_values_are_refused_R_Q_3(api: Any) -> None:
     for bad in ("yesterday", "2026-13-01", str(10**9)):
         api.problem(api.get("office", "/units", as_of=bad), 422, "INVALID_INPUT")
+
+
+def test_a_person_traces_their_own_figures_not_a_colleagues_R_Q_2_R_Q_1(api: Any) -> None:
+    api.ok("supervision", "/deductions", {"person": "P02", "points": "1", "basis": "迟到", "occurred_on": "2026-01-08", "form_no": "JC-1"})
+    tree = api.read("staff", "/trace/sheets/P02:2026-01:monthly")
+    assert tree["value"] == "99.00" and tree["children"][0]["basis"] == "迟到"
+    api.problem(api.get("staff", "/trace/sheets/P03:2026-01:monthly"), 403, "FORBIDDEN")
+    assert api.get("office", "/trace/results/2026/units/B01").status_code == 200
