@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path, Query
 from api.deps import ActorDep, ServiceDep, ViewDep, check_read
 from api.routes.queries import _current_unit, oversight_only
 from ledger.errors import PersonNotFound, UnitNotFound
+from projections.crossyear import CrossYear
 from projections.trace import Trace
 
 router = APIRouter(tags=["annual results 年度考核结果"])
@@ -159,3 +160,37 @@ def trace_person(year: YearPath, code: str, actor: ActorDep, view: ViewDep, serv
 def trace_unit(year: YearPath, code: str, actor: ActorDep, view: ViewDep, service: ServiceDep) -> dict[str, Any]:
     check_read(service, actor, code, code)
     return Trace(view).unit(year, code)
+
+
+# -- across years (R-Q-3) ------------------------------------------------------------------------
+
+
+@router.get("/history/persons/{code}", summary="个人历年考核结果（含连续不称职）")
+def person_history(code: str, actor: ActorDep, view: ViewDep, service: ServiceDep, start: YearQuery = None, end: YearQuery = None) -> dict[str, Any]:
+    check_read(service, actor, code, _current_unit(service, code))
+    return CrossYear(view).person(code, start, end)
+
+
+@router.get("/history/units/{code}", summary="单位历年考核结果")
+def unit_history(code: str, actor: ActorDep, view: ViewDep, service: ServiceDep, start: YearQuery = None, end: YearQuery = None) -> dict[str, Any]:
+    check_read(service, actor, code, code)
+    return CrossYear(view).unit(code, start, end)
+
+
+@router.get("/history/incompetent-runs", summary="连续两年及以上不称职人员")
+def incompetent_runs(actor: ActorDep, view: ViewDep, start: YearQuery = None, end: YearQuery = None) -> list[dict[str, Any]]:
+    oversight_only(actor)
+    return CrossYear(view).incompetent_runs(start, end)
+
+
+@router.get("/history/carried-bonuses", summary="跨年度申报的加分（上年取得、文件日期晚于截止日）")
+def carried_bonuses(actor: ActorDep, view: ViewDep, year: YearQuery = None) -> list[dict[str, Any]]:
+    oversight_only(actor)
+    return CrossYear(view).carried_bonuses(year)
+
+
+@router.get("/history/corrections/{entry_id}", summary="撤销或更正前后的得分对比")
+def correction(entry_id: str, actor: ActorDep, view: ViewDep, service: ServiceDep) -> dict[str, Any]:
+    entry = view.queries.entry(entry_id)
+    check_read(service, actor, entry["target"], entry["unit"])
+    return CrossYear(view).correction(entry_id)

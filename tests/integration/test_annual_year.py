@@ -238,6 +238,10 @@ def test_two_years_incompetent_in_a_row_flags_dismissal_R_CS_1(closing: Bureau) 
     assert (last["annual_rate"], last["cs_grade"]) == ("15.00", "incompetent")
     assert (now["annual_rate"], now["cs_grade"]) == ("15.00", "incompetent")
     assert "dismissal" in now["flags"] and "dismissal" not in last["flags"]
+    from projections.crossyear import CrossYear
+
+    runs = CrossYear(closing.service.view()).incompetent_runs()
+    assert {"person": "P07", "years": [2025, 2026]} in runs, "R-Q-3: the two-year run across years"
 
 
 def test_live_annual_results_equal_a_rebuild(closing: Bureau) -> None:

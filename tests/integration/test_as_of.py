@@ -92,3 +92,21 @@ def test_a_figure_before_and_after_a_correction_R_Q_3_R_FIX_1(bureau: Bureau) ->
     # (85 + 100 + 100) / 300 = 0.95 → 66.5 + 28.5 = 95.00; after the reversal 70 + 28.5 = 98.50.
     assert (annual_then["persons_by_code"]["P02"]["annual_rate"], annual_now["persons_by_code"]["P02"]["annual_rate"]) == ("95.00", "98.50")
     assert q.position_at("2000-01-01T00:00:00") == 0
+
+
+def test_a_correction_compared_before_and_after_and_results_across_years_R_Q_3(bureau: Bureau) -> None:
+    """P02 −15 in January, democratic 0.95: 95.00 excellent; reversed: 98.50. The comparison
+    names the reversal's position and both sets of figures; the year-by-year history shows 2026."""
+    from projections.crossyear import CrossYear
+
+    out = bureau.run(SUPERVISION, c.RecordDeduction(person="P02", points="15", basis="违纪", occurred_on=date(2026, 1, 8), form_no="JC-1"))
+    bureau.run(OFFICE, c.RecordDemocraticRate(year=2026, person="P02", rate="0.95"))
+    reversal = bureau.run(LEADING, c.ReverseEntry(entry_id=out["entry_id"], reason="误扣", decision_ref="r"))
+    cross = CrossYear(bureau.service.view())
+    diff = cross.correction(out["entry_id"])
+    assert diff["corrected_at_position"] == reversal["position"]
+    assert (diff["before"]["sheet_score"], diff["before"]["entry_status"], diff["before"]["annual"]["annual_rate"]) == ("85.00", "active", "95.00")
+    assert (diff["after"]["sheet_score"], diff["after"]["entry_status"], diff["after"]["annual"]["annual_rate"]) == ("100.00", "reversed", "98.50")
+    history = cross.person("P02")
+    assert [(y["year"], y["annual_rate"]) for y in history["years"]] == [(2026, "98.50")]
+    assert history["incompetent_runs"] == []
