@@ -23,10 +23,12 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
-## Benchmarks against raw SQLite on this machine: command rate; annual update and rebuild (medians of several runs)
+## Benchmarks against raw SQLite on this machine: command rate; annual update and rebuild; as-of
+## latency on a 1M-event store (built once into var/bench/as_of.db, a few minutes; medians of several runs)
 bench: $(STAMP)
 	$(BIN)/python bench/command_rate.py
 	$(BIN)/python bench/annual.py
+	$(BIN)/python bench/as_of.py
 
 rebuild: $(STAMP)
 	$(BIN)/jixiao rebuild

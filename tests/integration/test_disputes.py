@@ -53,8 +53,11 @@ def test_a_full_dispute_story_changes_rate_grade_and_payout_R_DISPUTE_1_R_FIX_1(
     sheet = bureau.sheet("P02:2026-01:monthly")
     assert sheet["provisional"] and sheet["entries"][0]["disputed"] and sheet["score"] == "85.00"
 
-    bureau.run(SUPERVISION, c.ReviewDispute(entry_id=ENTRY, recommendation="reverse", findings="经调阅考勤及证人证言，扣分事实不成立"))
+    reviewed = bureau.run(SUPERVISION, c.ReviewDispute(entry_id=ENTRY, recommendation="reverse", findings="经调阅考勤及证人证言，扣分事实不成立"))
     decided = bureau.run(LEADING, c.DecideDispute(entry_id=ENTRY, decision="reverse", reason="事实不成立", decision_ref="绩领〔2026〕3号"))
+    # R-Q-3: asked as of the position before the decision, the old figures stand.
+    then = bureau.service.annual.at(reviewed["position"]).year(2026)["persons_by_code"]["P02"]
+    assert (then["annual_rate"], then["grade"], then["payout_yuan"], then["provisional"]) == ("93.50", "good", "7250.00", True)
     assert decided["reversed"] == [ENTRY] and decided["decision"] == "reverse"
 
     after = bureau.service.annual.year(2026)["persons_by_code"]["P02"]
