@@ -40,7 +40,6 @@ from ledger.errors import PlanNotFound
 from ledger.numbers import ZERO, fmt
 from ledger.periods import annual_cutoff
 from ledger.roster import AgeClass, Gender, age_on
-from projections import tables as t
 from projections.history import Tables
 
 D = Decimal

@@ -15,7 +15,6 @@ from sqlalchemy import Engine, select
 from ledger.calendar import WorkingDays
 from ledger.periods import annual_cutoff, parse_period
 from ledger.plan import DEFAULT_POLICY
-from projections import tables as t
 from projections.history import Tables
 
 KIND_ZH = {

@@ -81,7 +81,6 @@ class Trace:
             cascades = [] if not e["cascaded_to"] else [_entry_node(c, []) for c in self._entries(e["cascaded_to"], by_id)]
             children.append(_entry_node(e, cascades))
         active = [Decimal(e["points"]) for e in entries if e["status"] == "active"]
-        deducted = sum(active, Decimal(0))
         terms = " − ".join(e["points"] for e in entries if e["status"] == "active") or "0"
         return {
             "figure": "sheet_score",

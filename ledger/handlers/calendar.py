@@ -6,7 +6,6 @@ from __future__ import annotations
 from ledger import commands as c
 from ledger.actors import Actor, Role
 from ledger.application import Ledger, Outcome, handles
-from ledger.calendar import WorkCalendar, calendar_id
 from ledger.errors import AlreadyExists, NotUnitHead
 from ledger.filing import RecordFiling, filing_id
 from ledger.periods import parse_period
