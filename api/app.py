@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from api import errors
 from api.responses import OrjsonResponse
 from api.routes import commands, queries, results
-from projections.service import LedgerService, Settings
+from api.service import LedgerService, Settings
 
 DESCRIPTION = """绩效台账 Jixiao Ledger — 工商局绩效考核台账。
 

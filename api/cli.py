@@ -17,8 +17,8 @@ import argparse
 import sys
 from typing import Sequence
 
-from ledger.actors import Role
-from projections.service import LedgerService, Settings
+from ledger.domain.actors import Role
+from api.service import LedgerService, Settings
 
 
 def _service() -> LedgerService:
@@ -27,7 +27,7 @@ def _service() -> LedgerService:
 
 def _build_demo(service: LedgerService) -> None:
     from api.users import add_user
-    from ledger.demo import build_demo, demo_users
+    from ledger.demo.bureau import build_demo, demo_users
 
     print("正在生成演示数据（演示工商局）… building the demo bureau …", flush=True)
     bureau = build_demo(service.ledger)

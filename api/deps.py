@@ -9,11 +9,11 @@ from fastapi import Depends, Header, Query, Request, Response
 
 from api.errors import Unauthorized
 from api.users import actor_for_token
-from ledger.access import may_read_target
-from ledger.actors import Actor
-from ledger.errors import Forbidden
-from ledger.errors import InvalidInput
-from projections.service import LedgerService, View
+from ledger.domain.access import may_read_target
+from ledger.domain.actors import Actor
+from ledger.domain.errors import Forbidden
+from ledger.domain.errors import InvalidInput
+from api.service import LedgerService, View
 
 
 def get_service(request: Request) -> LedgerService:

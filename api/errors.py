@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.responses import ProblemResponse
 from api.users import actor_for_token
-from ledger.errors import DomainError
+from ledger.domain.errors import DomainError
 
 # The problem's own members; a domain fact of the same name must not overwrite (or be lost to) them.
 RESERVED = frozenset({"type", "title", "status", "code", "detail", "detail_zh"})

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import Engine, insert, select
 
-from ledger.actors import Actor, Role
+from ledger.domain.actors import Actor, Role
 from projections.tables import users
 
 

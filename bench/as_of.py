@@ -21,11 +21,11 @@ from typing import Any, Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ledger import commands as c  # noqa: E402
-from ledger.actors import Actor, Role  # noqa: E402
-from ledger.application import _HANDLERS  # noqa: E402
-from ledger.errors import DomainError  # noqa: E402
-from projections.service import LedgerService  # noqa: E402
+from ledger.application import commands as c  # noqa: E402
+from ledger.domain.actors import Actor, Role  # noqa: E402
+from ledger.application.ledger import _HANDLERS  # noqa: E402
+from ledger.domain.errors import DomainError  # noqa: E402
+from api.service import LedgerService  # noqa: E402
 
 EVENTS = int(os.environ.get("BENCH_AS_OF_EVENTS", "1000000"))
 BATCH = int(os.environ.get("BENCH_BATCH", "500"))

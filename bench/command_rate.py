@@ -21,9 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ledger import commands as c  # noqa: E402
-from ledger.actors import Actor, Role  # noqa: E402
-from projections.service import LedgerService  # noqa: E402
+from ledger.application import commands as c  # noqa: E402
+from ledger.domain.actors import Actor, Role  # noqa: E402
+from api.service import LedgerService  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 RAW_COMMITS = 3000

@@ -7,7 +7,7 @@ import os
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-from ledger.store import Database
+from ledger.adapters.store import Database
 from projections.tables import metadata
 
 config = context.config

@@ -17,7 +17,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Engine, select
 
-from ledger.annual import (
+from ledger.domain.annual import (
     CS_GRADE_ZH,
     GRADE_ZH,
     CivilServantGrade,
@@ -36,10 +36,10 @@ from ledger.annual import (
     target_bonus_payout,
     unit_outcome,
 )
-from ledger.errors import PlanNotFound
-from ledger.numbers import ZERO, fmt
-from ledger.periods import annual_cutoff
-from ledger.roster import AgeClass, Gender, age_on
+from ledger.domain.errors import PlanNotFound
+from ledger.domain.numbers import ZERO, fmt
+from ledger.domain.periods import annual_cutoff
+from ledger.domain.roster import AgeClass, Gender, age_on
 from projections.history import Tables
 
 D = Decimal

@@ -12,11 +12,11 @@ from typing import Any, Callable
 
 import orjson
 
-from ledger.bonus import BonusClaim
-from ledger.numbers import CENT, HUNDRED, ZERO, fmt
-from ledger.review import AnnualReview
-from ledger.store import ProjectionCursor
-from ledger.veto import Veto
+from ledger.domain.bonus import BonusClaim
+from ledger.domain.numbers import CENT, HUNDRED, ZERO, fmt
+from ledger.domain.review import AnnualReview
+from ledger.adapters.store import ProjectionCursor
+from ledger.domain.veto import Veto
 
 Apply = Callable[[ProjectionCursor, int, Any], None]
 RATE_TOTAL_PLACES = Decimal("0.0001")

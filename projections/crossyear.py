@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ledger.errors import EntryNotFound
-from projections.service import View
+from ledger.domain.errors import EntryNotFound
+from api.service import View
 from projections.tables import HISTORY
 
 PERSON_FIELDS = ("unit", "tier", "annual_rate", "grade", "grade_zh", "cs_grade", "cs_grade_zh", "payout_yuan", "flags", "provisional")

@@ -12,9 +12,9 @@ from typing import Any
 import orjson
 from sqlalchemy import Engine, select
 
-from ledger.calendar import WorkingDays
-from ledger.periods import annual_cutoff, parse_period
-from ledger.plan import DEFAULT_POLICY
+from ledger.domain.calendar import WorkingDays
+from ledger.domain.periods import annual_cutoff, parse_period
+from ledger.domain.plan import DEFAULT_POLICY
 from projections.history import Tables
 
 KIND_ZH = {

@@ -12,15 +12,15 @@ from typing import Any, Callable, Sequence
 
 import orjson
 
-from ledger.bulletin import Bulletin
-from ledger.calendar import WorkCalendar
-from ledger.dispute import Dispute
-from ledger.filing import RecordFiling
-from ledger.numbers import CENT, HUNDRED, fmt
-from ledger.plan import YearPlan
-from ledger.roster import Roster
-from ledger.sheet import Sheet
-from ledger.store import ProjectionCursor
+from ledger.domain.bulletin import Bulletin
+from ledger.domain.calendar import WorkCalendar
+from ledger.domain.dispute import Dispute
+from ledger.domain.filing import RecordFiling
+from ledger.domain.numbers import CENT, HUNDRED, fmt
+from ledger.domain.plan import YearPlan
+from ledger.domain.roster import Roster
+from ledger.domain.sheet import Sheet
+from ledger.adapters.store import ProjectionCursor
 from projections.annual_projector import AnnualProjection
 
 TRACKING_NAME = "ledger"

@@ -11,9 +11,9 @@ from typing import Any
 import orjson
 from sqlalchemy import Engine, func, select
 
-from ledger.errors import BulletinNotFound, EntryNotFound, PersonNotFound, PlanNotFound, SheetNotFound, UnitNotFound
-from ledger.periods import annual_cutoff
-from ledger.roster import age_class
+from ledger.domain.errors import BulletinNotFound, EntryNotFound, PersonNotFound, PlanNotFound, SheetNotFound, UnitNotFound
+from ledger.domain.periods import annual_cutoff
+from ledger.domain.roster import age_class
 from projections import tables as t
 from projections.history import Tables
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Iterator
 
-from ledger.store import _Cursor
-from projections.service import LedgerService
+from ledger.adapters.store import _Cursor
+from api.service import LedgerService
 from projections.tables import PROJECTED_TABLES
 
 BATCH_EVENTS = 2000  # notifications read per batch

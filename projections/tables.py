@@ -418,7 +418,7 @@ event_chain = Table(
     "event_chain",
     metadata,
     # R-AUDIT-1: the hash-chain link of each stored event, written in the event's own
-    # transaction (ledger.audit). Not a projection: never rebuilt, only verified.
+    # transaction (ledger.adapters.audit). Not a projection: never rebuilt, only verified.
     Column("position", BigInteger, primary_key=True, autoincrement=False),
     Column("digest", String(64), nullable=False),
     # The event's recorded time (UTC, ISO 8601): turns "as of a moment" into a log position.

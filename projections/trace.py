@@ -13,9 +13,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from ledger.errors import PersonNotFound, UnitNotFound
-from ledger.numbers import HUNDRED
-from projections.service import View
+from ledger.domain.errors import PersonNotFound, UnitNotFound
+from ledger.domain.numbers import HUNDRED
+from api.service import View
 
 SOURCE_ZH = {
     "assessment": "考核部门扣分",

@@ -9,9 +9,9 @@ from typing import Any, Iterator
 
 import pytest
 
-from ledger import commands as c
-from ledger.actors import Actor, Role
-from projections.service import LedgerService
+from ledger.application import commands as c
+from ledger.domain.actors import Actor, Role
+from api.service import LedgerService
 
 
 @pytest.fixture

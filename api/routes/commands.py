@@ -9,7 +9,7 @@ from typing import Annotated, Any, Callable
 from fastapi import APIRouter, Header, Request
 
 from api.deps import ActorDep, ServiceDep
-from ledger import commands as c
+from ledger.application import commands as c
 
 router = APIRouter(tags=["commands 指令"])
 

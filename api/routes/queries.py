@@ -8,8 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 
 from api.deps import ActorDep, ServiceDep, ViewDep, check_read
-from ledger.access import READ_EVERYTHING
-from ledger.errors import Forbidden, PersonNotFound
+from ledger.domain.access import READ_EVERYTHING
+from ledger.domain.errors import Forbidden, PersonNotFound
 
 router = APIRouter(tags=["queries 查询"])
 

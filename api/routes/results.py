@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query
 
 from api.deps import ActorDep, ServiceDep, ViewDep, check_read
 from api.routes.queries import _current_unit, oversight_only
-from ledger.errors import PersonNotFound, UnitNotFound
+from ledger.domain.errors import PersonNotFound, UnitNotFound
 from projections.crossyear import CrossYear
 from projections.trace import Trace
 

@@ -14,8 +14,8 @@ from httpx import Response
 
 from api.app import create_app
 from api.users import add_user
-from ledger.actors import Role
-from projections.service import LedgerService
+from ledger.domain.actors import Role
+from api.service import LedgerService
 
 # role name used in tests -> (user id, name, role, person)
 USERS: dict[str, tuple[str, str, Role, str | None]] = {

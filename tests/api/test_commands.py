@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from api.routes.commands import ROUTES
-from ledger.actors import Role
+from ledger.domain.actors import Role
 
 # One schema-valid body per command path. Each is also a body the right role can run on the
 # small bureau (the role matrix below only needs the shape; the tests below run them for real).

@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.users import add_user
-from ledger.demo import DemoBureau, build_demo, demo_users
-from projections.service import LedgerService
+from ledger.demo.bureau import DemoBureau, build_demo, demo_users
+from api.service import LedgerService
 
 
 class DemoApi:

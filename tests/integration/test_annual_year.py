@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from ledger import commands as c
-from ledger.errors import DomainError
+from ledger.application import commands as c
+from ledger.domain.errors import DomainError
 from projections.rebuild import rebuild
 from tests.conftest import LEADING, OFFICE, PARTY, SUPERVISION, Bureau
 

@@ -12,10 +12,10 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from ledger import commands as c
-from ledger.errors import DomainError, PlanNotFound
+from ledger.application import commands as c
+from ledger.domain.errors import DomainError, PlanNotFound
 from projections.rebuild import rebuild
-from projections.service import LedgerService
+from api.service import LedgerService
 from tests.conftest import LEADING, OFFICE, SUPERVISION, Bureau, build_bureau
 from tests.integration.test_live_equals_recomputation import _apply, op
 

@@ -12,9 +12,10 @@ from datetime import date
 import pytest
 
 from api.cli import main as jixiao
-from ledger import audit, commands as c
-from ledger.errors import AlreadyExists, DomainError, Forbidden, PeriodNotOpen
-from projections.service import LedgerService
+from ledger.adapters import audit
+from ledger.application import commands as c
+from ledger.domain.errors import AlreadyExists, DomainError, Forbidden, PeriodNotOpen
+from api.service import LedgerService
 from tests.conftest import OFFICE, SUPERVISION, Bureau
 
 DEDUCT = dict(points="1.5", basis="上班时间离岗", occurred_on=date(2026, 1, 12), form_no="JC-2026-001")

@@ -7,9 +7,9 @@ from datetime import date
 
 import pytest
 
-from ledger import commands as c
-from ledger.calendar import WorkingDays
-from ledger.errors import AlreadyExists, DomainError, Forbidden, NotUnitHead
+from ledger.application import commands as c
+from ledger.domain.calendar import WorkingDays
+from ledger.domain.errors import AlreadyExists, DomainError, Forbidden, NotUnitHead
 from tests.conftest import OFFICE, SUPERVISION, Bureau
 
 OFFICIAL = WorkingDays()

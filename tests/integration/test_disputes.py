@@ -7,9 +7,9 @@ from datetime import date
 
 import pytest
 
-from ledger import commands as c
-from ledger.actors import Actor, Role
-from ledger.errors import DomainError
+from ledger.application import commands as c
+from ledger.domain.actors import Actor, Role
+from ledger.domain.errors import DomainError
 from tests.conftest import LEADING, OFFICE, PARTY, SUPERVISION, Bureau
 
 ENTRY = "P02:2026-01:monthly:1"

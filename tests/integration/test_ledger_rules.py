@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from ledger import commands as c
-from ledger.actors import Actor
-from ledger.errors import DomainError
+from ledger.application import commands as c
+from ledger.domain.actors import Actor
+from ledger.domain.errors import DomainError
 from projections.rebuild import rebuild
-from projections.service import LedgerService
+from api.service import LedgerService
 from projections.tables import PROJECTED_TABLES
 from tests.conftest import LEADING, OFFICE, SUPERVISION, Bureau, build_bureau
 

@@ -18,12 +18,12 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from ledger import commands as c
-from ledger.errors import DomainError
-from ledger.review import AnnualReview
-from ledger.sheet import Sheet
+from ledger.application import commands as c
+from ledger.domain.errors import DomainError
+from ledger.domain.review import AnnualReview
+from ledger.domain.sheet import Sheet
 from projections.rebuild import rebuild
-from projections.service import LedgerService
+from api.service import LedgerService
 from tests.conftest import LEADING, OFFICE, SUPERVISION, build_bureau
 
 PERSONS = ["P01", "P02", "P03", "P04", "P05", "P06", "P07", "P08", "P09", "P10", "P11"]

@@ -6,7 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine
 
-from projections.service import LedgerService
+from api.service import LedgerService
 from projections.tables import metadata
 
 
@@ -23,7 +23,7 @@ def test_migrations_match_the_declared_read_models(db_url: str) -> None:
 def test_migrating_twice_is_harmless_and_keeps_data(db_url: str) -> None:
     from datetime import date
 
-    from ledger import commands as c
+    from ledger.application import commands as c
     from tests.conftest import OFFICE
 
     first = LedgerService(db_url)

@@ -14,10 +14,10 @@ from urllib.parse import urlparse
 
 import pytest
 
-from ledger import commands as c
-from ledger.errors import SheetClosed
+from ledger.application import commands as c
+from ledger.domain.errors import SheetClosed
 from projections.rebuild import rebuild
-from projections.service import LedgerService
+from api.service import LedgerService
 from tests.conftest import LEADING, OFFICE, build_bureau
 
 ADMIN_URL = os.environ.get("JIXIAO_TEST_POSTGRES_URL")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from ledger import commands as c
+from ledger.application import commands as c
 from projections.trace import Trace
 from tests.conftest import LEADING, OFFICE, PARTY, SUPERVISION, Bureau
 

@@ -7,7 +7,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from ledger.annual import (
+from ledger.domain.annual import (
     CivilServantGrade as CS,
     Grade,
     allocate_quota,
@@ -23,8 +23,8 @@ from ledger.annual import (
     target_bonus_payout,
     unit_outcome,
 )
-from ledger.numbers import round_half_up
-from ledger.plan import DEFAULT_POLICY as P
+from ledger.domain.numbers import round_half_up
+from ledger.domain.plan import DEFAULT_POLICY as P
 
 
 def test_branch_annual_worked_example_R_UNIT_1() -> None:

@@ -8,13 +8,13 @@ from decimal import Decimal as D
 
 import pytest
 
-from ledger.access import may_read_target
-from ledger.actors import Actor, Role
-from ledger.errors import InvalidInput, InvalidPoints
-from ledger.numbers import parse_points
-from ledger.periods import PeriodKind, default_window, parse_period, period_of, split_entry_id
-from ledger.roster import AgeClass, age_class
-from ledger.store import DateAsISO, OrjsonTranscoder
+from ledger.domain.access import may_read_target
+from ledger.domain.actors import Actor, Role
+from ledger.domain.errors import InvalidInput, InvalidPoints
+from ledger.domain.numbers import parse_points
+from ledger.domain.periods import PeriodKind, default_window, parse_period, period_of, split_entry_id
+from ledger.domain.roster import AgeClass, age_class
+from ledger.adapters.store import DateAsISO, OrjsonTranscoder
 
 
 @pytest.mark.parametrize(("text", "value"), [("0.5", D("0.50")), ("2", D("2.00")), ("1.25", D("1.25")), (3, D("3.00")), ("100", D("100.00"))])

@@ -1,4 +1,0 @@
-"""Command handlers, one module per part of the domain. Each registers its handlers with
-`ledger.application.handles` when imported; `ledger.application` imports them all."""
-
-from ledger.handlers import annual, audit, calendar, disputes, entries, plan, roster, sheets  # noqa: F401
