@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from api import errors
 from api.responses import OrjsonResponse
 from api.routes import commands, queries, results
-from api.service import LedgerService, Settings
+from api.service import LedgerService
 
 DESCRIPTION = """绩效台账 Jixiao Ledger — 工商局绩效考核台账。
 
@@ -27,7 +27,7 @@ def create_app(service: LedgerService | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if app.state.service is None:
-            app.state.service = LedgerService(Settings.from_env().database_url)
+            app.state.service = LedgerService()  # from the settings (JIXIAO_*)
         yield
         if owned and app.state.service is not None:
             app.state.service.close()

@@ -8,7 +8,8 @@
   jixiao stats      counts of units, persons, sheets, entries and events
   jixiao verify     recompute the event log's hash chain (R-AUDIT-1); exit 1 when tampered
 
-The store is `JIXIAO_DATABASE_URL` (default sqlite:///var/jixiao.db).
+Settings come from the environment (ledger/settings.py): `JIXIAO_DATABASE_URL` (default
+sqlite:///var/jixiao.db), `JIXIAO_TODAY` (fix the bureau's date, for demos).
 """
 
 from __future__ import annotations
@@ -18,11 +19,11 @@ import sys
 from typing import Sequence
 
 from ledger.domain.actors import Role
-from api.service import LedgerService, Settings
+from api.service import LedgerService
 
 
 def _service() -> LedgerService:
-    return LedgerService(Settings.from_env().database_url)
+    return LedgerService()  # the store and the clock from the settings (JIXIAO_*)
 
 
 def _build_demo(service: LedgerService) -> None:
@@ -32,7 +33,7 @@ def _build_demo(service: LedgerService) -> None:
     print("正在生成演示数据（演示工商局）… building the demo bureau …", flush=True)
     bureau = build_demo(service.ledger)
     for user_id, name, role, person in demo_users(bureau):
-        add_user(service.engine, user_id, name, role, person, token=f"{user_id}-token")
+        add_user(service.engine, service.clock, user_id, name, role, person, token=f"{user_id}-token")
     stats = service.queries.summary()
     print(f"演示数据已生成: {stats['units']} 个单位, {stats['persons']} 名人员, {stats['sheets']} 张考核表, {stats['entries']} 条扣分记录, {stats['events']} 个事件")
 
@@ -119,9 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             _build_demo(service)
             _print_tokens(service)
         elif args.command == "rebuild":
-            from projections.rebuild import rebuild
-
-            print(f"rebuilt projections up to position {rebuild(service)}")
+            print(f"rebuilt projections up to position {service.rebuild()}")
         elif args.command == "stats":
             for key, value in service.queries.summary().items():
                 print(f"{key}: {value}")
@@ -130,7 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "user":
             from api.users import add_user
 
-            token = add_user(service.engine, args.user_id, args.name, Role(args.role), args.person)
+            token = add_user(service.engine, service.clock, args.user_id, args.name, Role(args.role), args.person)
             print(token)
     finally:
         service.close()

@@ -1,9 +1,14 @@
-"""Wiring (组装): one database URL → migrated read models, the ledger with its inline projector,
-and the query side. The CLI, the API, the tests and the benchmark all start here."""
+"""The composition root (组装): settings → the store, migrated tables, the ledger with its inline
+projector, and the read side. The CLI, the HTTP app, the tests and the benchmarks start here, and
+nothing else builds these parts or connects them.
+
+    Settings ──► Database ──► Ledger(database, clock, read_models=Projector())
+                    │                 └─ chain link, idempotency key, projector: one transaction
+                    └──► engine ──► Alembic upgrade; Queries, AnnualResults, Deadlines (read side)
+"""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,26 +16,17 @@ from alembic import command as alembic_command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import Engine, create_engine, event
 
+from ledger.adapters.store import Database, register_sqlite_adapters
 from ledger.application.ledger import Ledger
-from ledger.adapters.store import Database
-from projections.projector import Projector
+from ledger.clock import Clock
+from ledger.settings import Settings
 from projections.annual import AnnualResults
 from projections.deadlines import Deadlines
+from projections.projector import Projector
 from projections.queries import Queries
+from projections.rebuild import rebuild
 
-DEFAULT_DATABASE_URL = "sqlite:///var/jixiao.db"
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Configuration from the environment, in one place."""
-
-    database_url: str
-
-    @classmethod
-    def from_env(cls) -> "Settings":
-        return cls(database_url=os.environ.get("JIXIAO_DATABASE_URL", DEFAULT_DATABASE_URL))
 
 
 @dataclass(frozen=True)
@@ -44,27 +40,34 @@ class View:
 
 
 class LedgerService:
-    """The running ledger: commands through `ledger`, reads through `queries`."""
+    """The running ledger: commands through `ledger`, reads through `view()`."""
 
-    def __init__(self, database_url: str) -> None:
-        self.database = Database(database_url)
+    def __init__(self, database_url: str | None = None, *, settings: Settings | None = None, clock: Clock | None = None) -> None:
+        self.settings = settings or Settings()
+        if database_url is not None:
+            self.settings = self.settings.model_copy(update={"database_url": database_url})
+        self.clock = clock or Clock(self.settings.today)
+        self.database = Database(self.settings.database_url)
         if self.database.dialect == "sqlite":
             Path(self.database.sqlite_path).parent.mkdir(parents=True, exist_ok=True)
         self.engine = make_engine(self.database)
         migrate(self.engine)
-        self.ledger = Ledger(self.database)
-        self.ledger.chain_backfill()  # a store from before the hash chain (R-AUDIT-1)
         self.projector = Projector()
-        self.ledger.inline_hooks.append(self.projector)
-        self.queries = Queries(self.engine, self.database.events_table)
+        self.ledger = Ledger(self.database, clock=self.clock, read_models=self.projector)
+        self.ledger.chain_backfill()  # a store from before the hash chain (R-AUDIT-1)
+        self.queries = Queries(self.engine, self.database.events_table, clock=self.clock)
         self.annual = AnnualResults(self.engine)
         self.deadlines = Deadlines(self.engine)
 
-    def view(self, as_of: int | None = None) -> "View":
+    def view(self, as_of: int | None = None) -> View:
         """The read side, live or as of a log position (R-Q-3)."""
         if as_of is None:
             return View(self.queries, self.annual, self.deadlines, None)
         return View(self.queries.at(as_of), self.annual.at(as_of), self.deadlines.at(as_of), as_of)
+
+    def rebuild(self) -> int:
+        """`jixiao rebuild`: every projection from the whole log, in one transaction."""
+        return self.ledger.rebuild_read_models(rebuild)
 
     def close(self) -> None:
         self.ledger.close()
@@ -73,6 +76,7 @@ class LedgerService:
 
 def make_engine(database: Database) -> Engine:
     if database.dialect == "sqlite":
+        register_sqlite_adapters()
         engine = create_engine(database.sqlalchemy_url, connect_args={"timeout": 10, "check_same_thread": False})
 
         @event.listens_for(engine, "connect")
@@ -84,7 +88,7 @@ def make_engine(database: Database) -> Engine:
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the read-model tables to the latest Alembic revision."""
+    """Bring the read-model and ledger tables to the latest Alembic revision."""
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     with engine.begin() as connection:

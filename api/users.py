@@ -5,26 +5,26 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime, timezone
 
 from sqlalchemy import Engine, insert, select
 
+from ledger.clock import Clock
 from ledger.domain.actors import Actor, Role
-from projections.tables import users
+from ledger.adapters.tables import users
 
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def add_user(engine: Engine, user_id: str, name: str, role: Role, person: str | None = None, token: str | None = None) -> str:
+def add_user(engine: Engine, clock: Clock, user_id: str, name: str, role: Role, person: str | None = None, token: str | None = None) -> str:
     """Create a user; returns the bearer token (shown once)."""
     token = token or secrets.token_urlsafe(24)
     with engine.begin() as conn:
         conn.execute(
             insert(users).values(
                 user_id=user_id, name=name, role=Role(role).value, person=person, token_sha256=token_hash(token),
-                created_at=datetime.now(timezone.utc).isoformat(),
+                created_at=clock.now_iso(),
             )
         )  # fmt: skip
     return token

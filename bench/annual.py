@@ -23,7 +23,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from ledger.application import commands as c  # noqa: E402
 from ledger.domain.actors import Actor, Role  # noqa: E402
 from ledger.demo.bureau import build_demo  # noqa: E402
-from projections.rebuild import rebuild  # noqa: E402
 from api.service import LedgerService  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
@@ -75,7 +74,7 @@ def main() -> None:
         rebuild_s, raw_events_s = [], []
         for _ in range(RUNS):
             started = time.perf_counter()
-            rebuild(service)
+            service.rebuild()
             rebuild_s.append(time.perf_counter() - started)
             raw_events_s.append(raw_read(path, ["SELECT rowid, * FROM stored_events ORDER BY rowid"]))
     finally:

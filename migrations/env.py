@@ -1,26 +1,28 @@
-"""Alembic environment for the read-model tables (see projections/tables.py)."""
+"""Alembic environment for the read-model tables (projections/tables.py) and the ledger's own tables
+(ledger/adapters/tables.py). The database URL comes from the one settings object (ledger/settings.py)."""
 
 from __future__ import annotations
-
-import os
 
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
 from ledger.adapters.store import Database
-from projections.tables import metadata
+from ledger.adapters.tables import metadata as ledger_metadata
+from ledger.settings import Settings
+from projections.tables import metadata as read_model_metadata
 
 config = context.config
-target_metadata = metadata
+target_metadata = [read_model_metadata, ledger_metadata]
+OUR_TABLES = set(read_model_metadata.tables) | set(ledger_metadata.tables)
 
 
 def include_name(name, type_, parent_names):  # type: ignore[no-untyped-def]
     """Autogenerate compares only our tables, not the event tables eventsourcing owns."""
-    return type_ != "table" or name in metadata.tables
+    return type_ != "table" or name in OUR_TABLES
 
 
 def run_migrations_offline() -> None:
-    url = Database(os.environ["JIXIAO_DATABASE_URL"]).sqlalchemy_url if os.environ.get("JIXIAO_DATABASE_URL") else config.get_main_option("sqlalchemy.url")
+    url = Database(Settings().database_url).sqlalchemy_url
     context.configure(url=url, target_metadata=target_metadata, literal_binds=True)
     with context.begin_transaction():
         context.run_migrations()
@@ -34,8 +36,7 @@ def run_migrations_online() -> None:
             context.run_migrations()
         return
     section = dict(config.get_section(config.config_ini_section) or {})
-    if os.environ.get("JIXIAO_DATABASE_URL"):
-        section["sqlalchemy.url"] = Database(os.environ["JIXIAO_DATABASE_URL"]).sqlalchemy_url
+    section["sqlalchemy.url"] = Database(Settings().database_url).sqlalchemy_url
     engine = engine_from_config(section, prefix="sqlalchemy.", poolclass=pool.NullPool)
     with engine.connect() as conn:
         context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True, include_name=include_name)

@@ -4,7 +4,7 @@ answered as of a past log position without replaying the log.
 Each projected table `T` has `T_history` with the same columns plus `superseded_at`, the log
 position of the event that replaced that version. A database trigger copies the old row there
 whenever the projector updates `T` (the projector never deletes; replacements are upserts), in the
-same transaction as the event. Every row carries `position`, the event that wrote it, so the
+same transaction as the event (the trigger SQL is frozen in migration 0006). Every row carries `position`, the event that wrote it, so the
 version of a row shown at log position P is
 
     the current row, if its position <= P, or
@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import Table, select, union_all
 
 from projections import tables
-from projections.tables import HISTORY, PROJECTED_TABLES
+from projections.tables import HISTORY
 
 
 def at(table: Table, position: int | None) -> Any:
@@ -50,34 +50,3 @@ class Tables:
         if name not in self._cache:
             self._cache[name] = at(table, self.as_of)
         return self._cache[name]
-
-
-def trigger_ddl(table: Table, dialect: str) -> list[str]:
-    """The statements that create `table`'s history trigger (dropping an older one first)."""
-    name = table.name
-    columns = [c.name for c in table.columns]
-    cols = ", ".join(columns)
-    if dialect == "sqlite":
-        olds = ", ".join(f"OLD.{c}" for c in columns)
-        return [
-            f"DROP TRIGGER IF EXISTS {name}_keep_history",
-            f"CREATE TRIGGER {name}_keep_history BEFORE UPDATE ON {name} FOR EACH ROW"
-            f" BEGIN INSERT INTO {name}_history ({cols}, superseded_at) VALUES ({olds}, NEW.position); END",
-        ]
-    olds = ", ".join(f"OLD.{c}" for c in columns)
-    return [
-        f"CREATE OR REPLACE FUNCTION {name}_keep_history() RETURNS trigger AS $$ BEGIN"
-        f" INSERT INTO {name}_history ({cols}, superseded_at) VALUES ({olds}, NEW.position); RETURN NEW; END $$ LANGUAGE plpgsql",
-        f"DROP TRIGGER IF EXISTS {name}_keep_history ON {name}",
-        f"CREATE TRIGGER {name}_keep_history BEFORE UPDATE ON {name} FOR EACH ROW EXECUTE FUNCTION {name}_keep_history()",
-    ]
-
-
-def create_triggers(execute: Any, dialect: str) -> None:
-    """Used by the migrations: (re)create every projected table's trigger. A migration that
-    changes a projected table's columns calls this again (and adds the column to its history)."""
-    for table in PROJECTED_TABLES:
-        for statement in trigger_ddl(table, dialect):
-            execute(statement)
-
-

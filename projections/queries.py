@@ -11,9 +11,11 @@ from typing import Any
 import orjson
 from sqlalchemy import Engine, func, select
 
+from ledger.clock import Clock
 from ledger.domain.errors import BulletinNotFound, EntryNotFound, PersonNotFound, PlanNotFound, SheetNotFound, UnitNotFound
 from ledger.domain.periods import annual_cutoff
 from ledger.domain.roster import age_class
+from ledger.adapters import tables as ledger_tables
 from projections import tables as t
 from projections.history import Tables
 
@@ -42,21 +44,22 @@ def _sheet_out(row: dict[str, Any]) -> dict[str, Any]:
 
 
 class Queries:
-    def __init__(self, engine: Engine, events_table: str = "stored_events", as_of: int | None = None) -> None:
+    def __init__(self, engine: Engine, events_table: str = "stored_events", as_of: int | None = None, clock: Clock | None = None) -> None:
         self.engine = engine
+        self.clock = clock or Clock()  # the current year, where a read names none
         self.events_table = events_table
         self.as_of = as_of  # a log position: every read below answers as of it (R-Q-3)
         self.tb = Tables(as_of)
 
     def at(self, position: int | None) -> "Queries":
         """The same queries as of a log position (None: live)."""
-        return self if position == self.as_of else Queries(self.engine, self.events_table, position)
+        return self if position == self.as_of else Queries(self.engine, self.events_table, position, self.clock)
 
     def position_at(self, moment: str) -> int:
         """The log position at a moment (ISO 8601, UTC unless it says otherwise): the last event
         recorded at or before it; 0 before the first."""
         with self.engine.connect() as conn:
-            found = conn.execute(select(func.max(t.event_chain.c.position)).where(t.event_chain.c.recorded_at <= moment)).scalar()
+            found = conn.execute(select(func.max(ledger_tables.event_chain.c.position)).where(ledger_tables.event_chain.c.recorded_at <= moment)).scalar()
         return int(found or 0)
 
     def _all(self, stmt: Any) -> list[dict[str, Any]]:
@@ -79,7 +82,7 @@ class Queries:
         return 0 if row is None else int(row["position"])
 
     def refusals(self, limit: int = 100) -> list[dict[str, Any]]:
-        return self._all(select(self.tb.refusals).order_by(self.tb.refusals.c.id.desc()).limit(min(limit, PAGE_MAX)))
+        return self._all(select(ledger_tables.refusals).order_by(ledger_tables.refusals.c.id.desc()).limit(min(limit, PAGE_MAX)))
 
     # -- roster ----------------------------------------------------------------------------
 
@@ -121,12 +124,11 @@ class Queries:
         row["assignments"] = self._all(select(self.tb.assignments).where(self.tb.assignments.c.person == code).order_by(self.tb.assignments.c.effective_from))
         return row
 
-    @staticmethod
-    def _person_out(row: dict[str, Any], year: int | None = None) -> dict[str, Any]:
+    def _person_out(self, row: dict[str, Any], year: int | None = None) -> dict[str, Any]:
         row = dict(row)
         row["in_authority"] = bool(row["in_authority"])
         # R-ORG-3: the class that governs a year is the one on its annual cut-off date.
-        cutoff = annual_cutoff(year or date.today().year)
+        cutoff = annual_cutoff(year or self.clock.today().year)
         row["age_class"] = age_class(row["gender"], date.fromisoformat(row["birth_date"]), cutoff).value
         row["age_class_on"] = cutoff.isoformat()
         return row

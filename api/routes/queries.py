@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
@@ -98,7 +97,7 @@ def entry(entry_id: str, actor: ActorDep, view: ViewDep, service: ServiceDep) ->
 
 @router.get("/ledgers/{target}", summary="评分登记表：单位或人员全年的考核表与扣分记录")
 def ledger(target: str, actor: ActorDep, view: ViewDep, service: ServiceDep, year: Year | None = None) -> dict[str, Any]:
-    book = view.queries.ledger(target, year or date.today().year)
+    book = view.queries.ledger(target, year or service.clock.today().year)
     unit = book["sheets"][0]["unit"] if book["sheets"] else _current_unit(service, target)
     check_read(service, actor, target, unit)
     return book

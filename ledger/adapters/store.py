@@ -11,8 +11,10 @@ so a projection can never skip a position (R-Q-3 needs that).
 
 from __future__ import annotations
 
+import importlib
 import sqlite3
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date
 from decimal import Decimal
 from typing import Any, Protocol, Sequence
@@ -21,10 +23,31 @@ from urllib.parse import unquote, urlparse
 import orjson
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, OperationalError, StoredEvent, Transcoding
 from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.utils import TopicError, register_topic
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteConnection, SQLiteConnectionPool, SQLiteCursor, SQLiteFactory
 
-# sqlite3 has no adapter for Decimal: store the exact decimal text, never a float.
-sqlite3.register_adapter(Decimal, str)
+
+def register_sqlite_adapters() -> None:
+    """sqlite3 has no adapter for Decimal: store the exact decimal text, never a float. Called
+    where a SQLite store is built (the factory below, the read side's engine)."""
+    sqlite3.register_adapter(Decimal, str)
+
+
+# Where the domain's modules lived before the layers were folders (events stored before then
+# carry these topics, e.g. "ledger.sheet:Sheet.DeductionRecorded").
+MOVED_MODULES = {
+    f"ledger.{name}": f"ledger.domain.{name}"
+    for name in ("bonus", "bulletin", "calendar", "dispute", "filing", "plan", "review", "roster", "sheet", "veto")
+}
+
+
+def register_moved_topics() -> None:
+    """Let topics stored under a module's old path resolve to where it lives now."""
+    for old, new in MOVED_MODULES.items():
+        try:
+            register_topic(old, importlib.import_module(new))
+        except TopicError:
+            pass  # already registered (a second Ledger in the same process)
 
 
 class DateAsISO(Transcoding):
@@ -106,15 +129,9 @@ class _Cursor:
         return int(raw.rowcount)
 
 
-_PG_SQL_CACHE: dict[str, str] = {}
-
-
+@lru_cache(maxsize=512)  # the statements are the code's own, a few dozen; bounded all the same
 def _pg_sql(sql: str) -> str:
-    try:
-        return _PG_SQL_CACHE[sql]
-    except KeyError:
-        converted = _PG_SQL_CACHE[sql] = sql.replace("%", "%%").replace("?", "%s")
-        return converted
+    return sql.replace("%", "%%").replace("?", "%s")
 
 
 class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
@@ -189,6 +206,7 @@ class LedgerSQLiteFactory(SQLiteFactory):
     application_recorder_class = LedgerSQLiteRecorder
 
     def __init__(self, env: Any) -> None:
+        register_sqlite_adapters()
         super().__init__(env)
         plain = self.datastore.pool
         self.datastore.pool = _DurableSQLitePool(db_name=plain.db_name, lock_timeout=plain.lock_timeout)

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from ledger.application import commands as c
+from ledger.clock import Clock
 from ledger.domain.actors import Actor, Role
 from ledger.domain.annual import official
 from ledger.domain.numbers import CENT
@@ -32,7 +33,7 @@ def close_year(ledger: Ledger, bureau: DemoBureau) -> None:
     party = Actor("demo-party-group", Role.PARTY_GROUP)
     run = ledger.execute
     saved_clock = ledger.clock
-    ledger.clock = lambda: date(year, 11, 20)  # the claims are filed before the 30 November deadline
+    ledger.clock = Clock(date(year, 11, 20))  # the claims are filed before the 30 November deadline
     try:
         _bonuses(run, office, bureau, year)
     finally:
@@ -52,7 +53,7 @@ def close_year(ledger: Ledger, bureau: DemoBureau) -> None:
             rate = "0.5000" if unit == "D-XXZX" else f"{rng.randint(8600, 9900) / 10000:.4f}"
             run(office, c.RecordGrassrootsRate(year=year, unit=unit, rate=rate))
     # R-STAFF-2: democratic evaluation of every person assessed.
-    roster = ledger.roster()
+    roster = ledger.aggregates().roster()
     cutoff = date(year, 11, 30)
     everyone = [p for members in bureau.members.values() for p in members] + [bureau.notes["transferred"]]
     for person in everyone:
@@ -147,7 +148,7 @@ def _tie_two_branches(ledger: Ledger, bureau: DemoBureau, year: int) -> None:
 
 
 def _mean(ledger: Ledger, codes: list[str]) -> Decimal:
-    rates = [(Decimal(100) - ledger.sheet(code).active_points()).max(Decimal(0)) / 100 for code in codes]
+    rates = [(Decimal(100) - ledger.aggregates().sheet(code).active_points()).max(Decimal(0)) / 100 for code in codes]
     return sum(rates, Decimal(0)) / len(rates)
 
 
@@ -158,7 +159,7 @@ def _publish_everything(ledger: Ledger, office: Actor, bureau: DemoBureau, year:
     codes += [f"{b}:{year}-Q4:key" for b in bureau.members if b.startswith("B")]
     codes += [f"{u}:{year}-H2:{'routine' if u.startswith('B') else 'half'}" for u in bureau.members]
     for code in codes:
-        status = ledger.sheet(code).status
+        status = ledger.aggregates().sheet(code).status
         if status == "open":
             ledger.execute(office, c.SubmitSheet(sheet=code))
         if status in ("open", "submitted"):

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from ledger.application import commands as c
+from ledger.clock import Clock
 from ledger.domain.actors import Actor, Role
 from ledger.application.ledger import Ledger
 from ledger.domain.periods import Track, parse_period
@@ -131,7 +132,7 @@ def build_demo(ledger: Ledger, year: int = 2026, months: int = 12, seed: int = 2
     party = Actor("demo-party-group", Role.PARTY_GROUP)
     exempt = next(
         p for unit in ("D-SCK", "D-QYK", "D-SBK", "D-XBK") for p in bureau.members[unit][2:]
-        if ledger.roster().age_class_of(p, date(year, 11, 30)).value == "senior"
+        if ledger.aggregates().roster().age_class_of(p, date(year, 11, 30)).value == "senior"
     )  # fmt: skip
     run(party, c.ApproveExemption(year=year, person=exempt, reason="因病长期休养，本人申请免于日常考核", application_ref=f"免考申〔{year}〕1号"))
     for members in bureau.members.values():
@@ -237,7 +238,7 @@ def build_demo(ledger: Ledger, year: int = 2026, months: int = 12, seed: int = 2
         if m <= months - 2:
             for unit, members in [*bureau.members.items(), ("B03", [moved])]:
                 on = date(year + m // 12, m % 12 + 1, 8 if (unit, m) == ("B03", 5) else 2)
-                ledger.clock = lambda on=on: on
+                ledger.clock = Clock(on)
                 for person in members:
                     code = f"{person}:{period.code}:monthly"
                     run(office, c.SubmitSheet(sheet=code))
@@ -279,22 +280,22 @@ def build_demo(ledger: Ledger, year: int = 2026, months: int = 12, seed: int = 2
     )  # fmt: skip
     # Quarter and half sheets: Q1-Q3 and H1 reported within 3 working days of the window
     # (R-CAL-3; Q2's key-work sheet of B06 a week late), published, and the record forms filed.
-    working_days = ledger.working_days()
+    working_days = ledger.aggregates().working_days()
     for period in [f"{year}-Q1", f"{year}-Q2", f"{year}-Q3", f"{year}-H1"]:
-        closes = ledger.plan(year).period(period)["window"][1]
+        closes = ledger.aggregates().plan(year).period(period)["window"][1]
         due, _ = working_days.add_working_days(closes, 3)
         for unit in branch_codes + department_codes:
             track = "key" if period[5] == "Q" else ("routine" if unit.startswith("B") else "half")
             if period[5] == "Q" and unit.startswith("D"):
                 continue
             on = due + timedelta(days=7) if (unit, period) == ("B06", f"{year}-Q2") else due
-            ledger.clock = lambda on=on: on
+            ledger.clock = Clock(on)
             run(office, c.SubmitSheet(sheet=f"{unit}:{period}:{track}"))
             run(office, c.PublishSheet(sheet=f"{unit}:{period}:{track}"))
         if period[5] == "Q":
             filed_on, _ = working_days.add_working_days(parse_period(period).end, 2)
             for unit in branch_codes + department_codes:
-                ledger.clock = lambda on=filed_on + timedelta(days=10 if unit == "B02" else 0): on
+                ledger.clock = Clock(filed_on + timedelta(days=10 if unit == "B02" else 0))
                 run(office, c.FileRecordForms(unit=unit, quarter=period))
     ledger.clock = today
     _dispute_and_bulletin(ledger, bureau, office, leading, supervision)
@@ -316,19 +317,19 @@ def _dispute_and_bulletin(ledger: Ledger, bureau: DemoBureau, office: Actor, lea
         (f"{p}:{year}-03:monthly", no, e)
         for ms in bureau.members.values()
         for p in ms
-        for no, e in ledger.sheet(f"{p}:{year}-03:monthly").entries.items()
-        if e["source"] == "supervision" and not e["reversed"] and ledger.sheet(f"{p}:{year}-03:monthly").status == "published"
+        for no, e in ledger.aggregates().sheet(f"{p}:{year}-03:monthly").entries.items()
+        if e["source"] == "supervision" and not e["reversed"] and ledger.aggregates().sheet(f"{p}:{year}-03:monthly").status == "published"
     ]
     if not entries:
         return  # a demo of fewer than five months has no published March
     sheet, no, _ = entries[0]
     entry_id = f"{sheet}:{no}"
     person = sheet.split(":")[0]
-    ledger.clock = lambda: date(year, 4, 7)
+    ledger.clock = Clock(date(year, 4, 7))
     run(Actor("demo-staff-dispute", Role.STAFF, person=person), c.FileDispute(entry_id=entry_id, reason="当日在窗口接待群众，服务用语规范，有监控录像为证"))
-    ledger.clock = lambda: date(year, 4, 14)
+    ledger.clock = Clock(date(year, 4, 14))
     run(supervision, c.ReviewDispute(entry_id=entry_id, recommendation="reverse", findings="调阅窗口监控录像，未见服务态度生硬情形，扣分依据不足"))
-    ledger.clock = lambda: date(year, 4, 20)
+    ledger.clock = Clock(date(year, 4, 20))
     bureau.notes["dispute"] = run(
         leading, c.DecideDispute(entry_id=entry_id, decision="reverse", reason="经监察室审查，扣分依据不足，予以撤销", decision_ref=f"绩领〔{year}〕6号")
     )

@@ -10,14 +10,60 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from projections.history import create_triggers
-from projections.tables import PROJECTED_TABLES
 
 
 revision = '0006'
 down_revision = '0005'
 branch_labels = None
 depends_on = None
+
+
+# Frozen at this revision: the projected tables and their columns, and the trigger SQL, as they
+# were when it was written. A migration never imports live code (editing projections/ later must
+# not change what an old revision does); a later revision that changes a projected table writes
+# its own trigger statements.
+HISTORY_COLUMNS: dict[str, tuple[str, ...]] = {
+    'units': ('code', 'name', 'kind', 'registered_on', 'head', 'position',),
+    'unit_heads': ('unit', 'effective_from', 'person', 'position',),
+    'persons': ('code', 'name', 'gender', 'birth_date', 'tier', 'position_grade', 'former_position_grade', 'joined_on', 'left_on', 'in_authority', 'unit', 'position',),
+    'assignments': ('person', 'effective_from', 'unit', 'position',),
+    'plans': ('year', 'aggregate_id', 'policy', 'position',),
+    'policy_changes': ('position', 'year', 'key', 'value', 'reason', 'decision_ref', 'effective_from', 'recorded_at', 'recorded_by',),
+    'periods': ('code', 'year', 'kind', 'items', 'panels', 'window_opens', 'window_closes', 'position',),
+    'sheets': ('code', 'aggregate_id', 'target_kind', 'target', 'unit', 'period', 'year', 'track', 'status', 'items', 'deducted', 'score', 'rate', 'entries_total', 'entries_active', 'submitted_on', 'published_on', 'position',),
+    'entries': ('entry_id', 'sheet', 'no', 'target_kind', 'target', 'unit', 'period', 'year', 'track', 'points', 'item', 'basis', 'occurred_on', 'source', 'form_no', 'attachments', 'cascaded_from', 'cascaded_to', 'amends', 'amended_by', 'dispute', 'late', 'status', 'recorded_at', 'recorded_by', 'recorded_role', 'recorded_position', 'reversed_at', 'reversed_by', 'reversal_reason', 'reversal_ref', 'reversal_following', 'position',),
+    'annual_persons': ('year', 'person', 'months', 'months_published', 'monthly_total', 'deducted_total', 'position',),
+    'annual_unit_tracks': ('year', 'unit', 'track', 'sheets', 'sheets_published', 'rate_total', 'position',),
+    'evaluations': ('year', 'target', 'kind', 'value', 'recorded_at', 'recorded_by', 'position',),
+    'bonus_items': ('year', 'code', 'title', 'points', 'requirement', 'applies_to', 'position',),
+    'bonus_claims': ('target', 'basis_ref', 'aggregate_id', 'year', 'target_kind', 'item', 'points', 'basis', 'earned_on', 'document_dated', 'evidence', 'filed_on', 'late', 'carried_over', 'status', 'filed_by', 'decided_by', 'decided_at', 'decision_reason', 'position',),
+    'vetoes': ('code', 'aggregate_id', 'year', 'unit', 'kind', 'head', 'persons', 'occurred_on', 'reason', 'decision_ref', 'status', 'imposed_by', 'lifted_by', 'lift_reason', 'lift_ref', 'position',),
+    'target_bonus': ('year', 'bases', 'point_value', 'position',),
+    'bulletins': ('number', 'period', 'title', 'body', 'through_position', 'digest', 'published_at', 'published_by', 'position',),
+    'calendar_days': ('day', 'working', 'note', 'position',),
+    'calendar_years': ('year', 'position',),
+    'record_filings': ('unit', 'quarter', 'filed_on', 'deadline', 'late', 'filed_by', 'position',),
+    'disputes': ('entry_id', 'aggregate_id', 'sheet', 'target', 'year', 'status', 'reason', 'filed_on', 'window_closes', 'filed_by', 'filed_at', 'recommendation', 'findings', 'reviewed_by', 'reviewed_at', 'decision', 'decision_reason', 'decision_ref', 'replacement', 'decided_by', 'decided_at', 'filed_position', 'decided_position', 'position',),
+}
+
+
+def _trigger_statements(name: str, columns: tuple[str, ...], dialect: str) -> list[str]:
+    """The statements that create a table's history trigger (copying the old row into
+    `<table>_history` with the position that superseded it, on every update)."""
+    cols = ", ".join(columns)
+    olds = ", ".join(f"OLD.{c}" for c in columns)
+    if dialect == "sqlite":
+        return [
+            f"DROP TRIGGER IF EXISTS {name}_keep_history",
+            f"CREATE TRIGGER {name}_keep_history BEFORE UPDATE ON {name} FOR EACH ROW"
+            f" BEGIN INSERT INTO {name}_history ({cols}, superseded_at) VALUES ({olds}, NEW.position); END",
+        ]
+    return [
+        f"CREATE OR REPLACE FUNCTION {name}_keep_history() RETURNS trigger AS $$ BEGIN"
+        f" INSERT INTO {name}_history ({cols}, superseded_at) VALUES ({olds}, NEW.position); RETURN NEW; END $$ LANGUAGE plpgsql",
+        f"DROP TRIGGER IF EXISTS {name}_keep_history ON {name}",
+        f"CREATE TRIGGER {name}_keep_history BEFORE UPDATE ON {name} FOR EACH ROW EXECUTE FUNCTION {name}_keep_history()",
+    ]
 
 
 def upgrade() -> None:
@@ -431,13 +477,15 @@ def upgrade() -> None:
     # The triggers that copy a projected row's old version into its history table on update.
     # Rows projected before this revision get their history from `jixiao rebuild`.
     bind = op.get_bind()
-    create_triggers(lambda sql: bind.exec_driver_sql(sql), bind.dialect.name)
+    for name, columns in HISTORY_COLUMNS.items():
+        for statement in _trigger_statements(name, columns, bind.dialect.name):
+            bind.exec_driver_sql(statement)
 
 
 def downgrade() -> None:
     bind = op.get_bind()
-    for table in PROJECTED_TABLES:
-        bind.exec_driver_sql(f"DROP TRIGGER IF EXISTS {table.name}_keep_history" + ("" if bind.dialect.name == "sqlite" else f" ON {table.name}"))
+    for name in HISTORY_COLUMNS:
+        bind.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}_keep_history" + ("" if bind.dialect.name == "sqlite" else f" ON {name}"))
     # ### commands auto generated by Alembic - please adjust! ###
     with op.batch_alter_table('event_chain', schema=None) as batch_op:
         batch_op.drop_index('ix_event_chain_recorded_at')

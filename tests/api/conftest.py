@@ -96,7 +96,7 @@ def assert_problem(r: Response, status: int, code: str) -> dict[str, Any]:
 
 def add_users(service: LedgerService) -> None:
     for user_id, name, role, person in USERS.values():
-        add_user(service.engine, user_id, name, role, person, token=f"{user_id}-token")
+        add_user(service.engine, service.clock, user_id, name, role, person, token=f"{user_id}-token")
 
 
 @pytest.fixture

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
+from ledger.clock import Clock
 from ledger.application import commands as c
 from ledger.domain.errors import DomainError
-from projections.rebuild import rebuild
 from tests.conftest import LEADING, OFFICE, PARTY, SUPERVISION, Bureau
 
 PEOPLE = ["P01", "P02", "P03", "P04", "P05", "P06", "P07", "P08", "P09", "P10", "P11"]
@@ -50,7 +50,7 @@ def closing(bureau: Bureau) -> Bureau:
     bureau.run(OFFICE, c.DefineBonusItem(year=2026, code="U1", title="受市级表彰", points="3", requirement="commendation", applies_to="unit"))
     bureau.run(OFFICE, c.DefineBonusItem(year=2026, code="S1", title="个人受表彰", points="4", requirement="commendation", applies_to="person"))
     bureau.run(OFFICE, c.DefineBonusItem(year=2026, code="S2", title="承担试点", points="4", requirement="innovation_pilot", applies_to="person"))
-    bureau.service.ledger.clock = lambda: date(2026, 11, 20)
+    bureau.service.ledger.clock = Clock(date(2026, 11, 20))
     return bureau
 
 
@@ -98,14 +98,14 @@ def test_a_basis_is_claimed_once_and_a_late_document_carries_over_once_R_BONUS_3
     refused(closing, closing.staff_p02, c.FileBonusClaim(year=2026, person="P02", item="S1", basis="b", basis_ref="市〔2026〕99号", earned_on=date(2025, 6, 1), document_dated=date(2025, 7, 1), evidence=CERT), "CLAIM_YEAR_INVALID")
     closing.run(OFFICE, c.PlanYear(year=2027))
     closing.run(OFFICE, c.DefineBonusItem(year=2027, code="S1", title="个人受表彰", points="4", requirement="commendation", applies_to="person"))
-    closing.service.ledger.clock = lambda: date(2027, 3, 1)
+    closing.service.ledger.clock = Clock(date(2027, 3, 1))
     out = claim(closing, closing.staff_p02, "市〔2026〕99号", person="P02", earned=date(2026, 11, 20), dated=date(2026, 12, 5), year=2027)
     assert out["carried_over"] is True
     refused(closing, closing.staff_p02, c.FileBonusClaim(year=2027, person="P02", item="S1", basis="b", basis_ref="市〔2026〕99号", earned_on=date(2026, 11, 20), document_dated=date(2026, 12, 5), evidence=CERT), "BASIS_ALREADY_CLAIMED")
 
 
 def test_a_claim_after_30_november_is_accepted_and_marked_late_R_BONUS_1_R_CAL_3(closing: Bureau) -> None:
-    closing.service.ledger.clock = lambda: date(2026, 12, 2)
+    closing.service.ledger.clock = Clock(date(2026, 12, 2))
     claim(closing, closing.staff_p02, "迟报-1", person="P02")
     [row] = closing.service.queries.bonus_claims(year=2026, target="P02")
     assert row["late"] is True
@@ -250,7 +250,7 @@ def test_live_annual_results_equal_a_rebuild(closing: Bureau) -> None:
     closing.run(LEADING, c.ImposeVeto(code="V1", year=2026, unit="B02", kind="unlawful_act", persons=[], occurred_on=date(2026, 3, 1), reason="x", decision_ref="r"))
     closing.run(SUPERVISION, c.RecordDeduction(person="P02", points="3.33", basis="违纪", occurred_on=date(2026, 1, 8), form_no="JC-1"))
     live = year(closing)
-    rebuild(closing.service)
+    closing.service.rebuild()
     assert year(closing) == live
 
 

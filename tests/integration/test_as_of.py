@@ -13,8 +13,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from ledger.application import commands as c
+from ledger.adapters.tables import event_chain
 from ledger.domain.errors import DomainError, PlanNotFound
-from projections.rebuild import rebuild
 from api.service import LedgerService
 from tests.conftest import LEADING, OFFICE, SUPERVISION, Bureau, build_bureau
 from tests.integration.test_live_equals_recomputation import _apply, op
@@ -30,7 +30,7 @@ def _cut(service: LedgerService, position: int, folder: Path) -> LedgerService:
     conn.commit()
     conn.close()
     cut = LedgerService(f"sqlite:///{path}")
-    rebuild(cut)
+    cut.rebuild()
     return cut
 
 
@@ -81,7 +81,7 @@ def test_a_figure_before_and_after_a_correction_R_Q_3_R_FIX_1(bureau: Bureau) ->
     bureau.run(OFFICE, c.RecordDemocraticRate(year=2026, person="P02", rate="0.95"))
     before = bureau.events()
     q = bureau.service.queries
-    moment = q._one(q.tb.event_chain.select().where(q.tb.event_chain.c.position == before))["recorded_at"]
+    moment = q._one(event_chain.select().where(event_chain.c.position == before))["recorded_at"]
     bureau.run(LEADING, c.ReverseEntry(entry_id=out["entry_id"], reason="误扣", decision_ref="绩领〔2026〕1号"))
     assert q.sheet("P02:2026-01:monthly")["score"] == "100.00"
     then = q.at(before)

@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from ledger.clock import Clock
 from ledger.application import commands as c
 from ledger.domain.calendar import WorkingDays
 from ledger.domain.errors import AlreadyExists, DomainError, Forbidden, NotUnitHead
@@ -66,7 +67,7 @@ def test_a_unit_sheet_reported_after_three_working_days_is_accepted_and_marked_l
     2 Apr → deadline Thursday 2 April. Reported on Tuesday 7 April (after Qingming, 4–6 April):
     accepted, 'late' by 5 calendar days and 2 working days (3 Apr Fri, 7 Apr Tue)."""
     ledger = bureau.service.ledger
-    ledger.clock = lambda: date(2026, 4, 7)
+    ledger.clock = Clock(date(2026, 4, 7))
     out = bureau.run(bureau.assessor, c.SubmitSheet(sheet="B01:2026-Q1:key"))
     assert out["status"] == "submitted"
     item = _item(_deadlines(bureau, date(2026, 4, 20)), "unit_sheet_report", "B01:2026-Q1:key", "2026-Q1")
@@ -88,7 +89,7 @@ def test_monthly_results_are_due_by_the_third_of_the_next_month_R_CAL_3(bureau: 
     """B01's January sheets (P01–P04) are published on 3 February: on time. B02's are not:
     on 5 February they are 2 days overdue."""
     ledger = bureau.service.ledger
-    ledger.clock = lambda: date(2026, 2, 3)
+    ledger.clock = Clock(date(2026, 2, 3))
     for person in ("P01", "P02", "P03", "P04"):
         bureau.run(OFFICE, c.SubmitSheet(sheet=f"{person}:2026-01:monthly"))
         bureau.run(OFFICE, c.PublishSheet(sheet=f"{person}:2026-01:monthly"))
@@ -103,7 +104,7 @@ def test_record_forms_filed_late_are_accepted_and_marked_late_R_CAL_3(bureau: Bu
     """Q1 ends Tuesday 31 March; three working days: 1, 2, 3 April → due Friday 3 April.
     B01's head files on 8 April: accepted, late. Filing again is refused."""
     ledger = bureau.service.ledger
-    ledger.clock = lambda: date(2026, 4, 8)
+    ledger.clock = Clock(date(2026, 4, 8))
     out = bureau.run(bureau.head_b01, c.FileRecordForms(unit="B01", quarter="2026-Q1"))
     assert (out["deadline"], out["late"]) == ("2026-04-03", True)
     item = _item(_deadlines(bureau, date(2026, 4, 9)), "record_forms", "B01", "2026-Q1")

@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from ledger.clock import Clock
 from ledger.application import commands as c
 from ledger.domain.actors import Actor, Role
 from ledger.domain.errors import DomainError
@@ -18,7 +19,7 @@ ENTRY = "P02:2026-01:monthly:1"
 def _deduct_and_publish(bureau: Bureau, points: str = "15") -> dict:
     """A supervision deduction on P02's January sheet, published on Monday 2 February 2026."""
     ledger = bureau.service.ledger
-    ledger.clock = lambda: date(2026, 2, 2)
+    ledger.clock = Clock(date(2026, 2, 2))
     out = bureau.run(SUPERVISION, c.RecordDeduction(person="P02", points=points, basis="工作日午间饮酒", occurred_on=date(2026, 1, 12), form_no="JC-2026-007"))
     bureau.run(OFFICE, c.SubmitSheet(sheet="P02:2026-01:monthly"))
     bureau.run(OFFICE, c.PublishSheet(sheet="P02:2026-01:monthly"))
@@ -43,7 +44,7 @@ def test_a_full_dispute_story_changes_rate_grade_and_payout_R_DISPUTE_1_R_FIX_1(
     assert (before["annual_rate"], before["grade"], before["payout_yuan"]) == ("93.50", "good", "7250.00")
 
     ledger = bureau.service.ledger
-    ledger.clock = lambda: date(2026, 2, 5)
+    ledger.clock = Clock(date(2026, 2, 5))
     filed = bureau.run(bureau.staff_p02, c.FileDispute(entry_id=ENTRY, reason="当日为调休加班，午间未饮酒"))
     # Published Monday 2 Feb; five working days: 3, 4, 5, 6, 9 February → window closes 9 Feb.
     assert (filed["status"], filed["window_closes"]) == ("filed", "2026-02-09")
@@ -73,7 +74,7 @@ def test_a_full_dispute_story_changes_rate_grade_and_payout_R_DISPUTE_1_R_FIX_1(
 def test_the_decision_and_its_correction_are_one_transaction_R_DISPUTE_1(bureau: Bureau) -> None:
     """Deciding writes the Decided event and the reversal at consecutive positions."""
     _deduct_and_publish(bureau)
-    bureau.service.ledger.clock = lambda: date(2026, 2, 3)
+    bureau.service.ledger.clock = Clock(date(2026, 2, 3))
     bureau.run(bureau.staff_p02, c.FileDispute(entry_id=ENTRY, reason="不服"))
     bureau.run(SUPERVISION, c.ReviewDispute(entry_id=ENTRY, recommendation="reverse", findings="依据不足"))
     before = bureau.events()
@@ -87,7 +88,7 @@ def test_the_decision_and_its_correction_are_one_transaction_R_DISPUTE_1(bureau:
 def test_an_amend_decision_replaces_the_entry_R_DISPUTE_1_R_FIX_1(bureau: Bureau) -> None:
     """Amended from 15 to 5 points: the January score goes 85.00 → 95.00 (100 − 5)."""
     _deduct_and_publish(bureau)
-    bureau.service.ledger.clock = lambda: date(2026, 2, 3)
+    bureau.service.ledger.clock = Clock(date(2026, 2, 3))
     bureau.run(bureau.staff_p02, c.FileDispute(entry_id=ENTRY, reason="情节轻微"))
     bureau.run(SUPERVISION, c.ReviewDispute(entry_id=ENTRY, recommendation="amend", findings="情节较轻，建议减为5分"))
     out = bureau.run(LEADING, c.DecideDispute(entry_id=ENTRY, decision="amend", points="5", reason="情节较轻", decision_ref="绩领〔2026〕5号"))
@@ -98,7 +99,7 @@ def test_an_amend_decision_replaces_the_entry_R_DISPUTE_1_R_FIX_1(bureau: Bureau
 
 def test_an_upheld_entry_keeps_counting_and_is_no_longer_disputed_R_DISPUTE_1(bureau: Bureau) -> None:
     _deduct_and_publish(bureau)
-    bureau.service.ledger.clock = lambda: date(2026, 2, 3)
+    bureau.service.ledger.clock = Clock(date(2026, 2, 3))
     bureau.run(bureau.staff_p02, c.FileDispute(entry_id=ENTRY, reason="不服"))
     bureau.run(SUPERVISION, c.ReviewDispute(entry_id=ENTRY, recommendation="uphold", findings="事实清楚"))
     bureau.run(LEADING, c.DecideDispute(entry_id=ENTRY, decision="uphold", reason="维持", decision_ref="绩领〔2026〕6号"))
@@ -110,7 +111,7 @@ def test_a_unit_head_disputes_a_unit_entry_and_the_reversal_takes_the_cascade_R_
     """An assessor deducts B01 2 points with P03 responsible (cascade 2 points to P03's
     February sheet). B01's head disputes; reversal restores both: 100.00 and 100.00."""
     ledger = bureau.service.ledger
-    ledger.clock = lambda: date(2026, 4, 1)
+    ledger.clock = Clock(date(2026, 4, 1))
     out = bureau.run(
         bureau.assessor,
         c.RecordDeduction(unit="B01", track="key", points="2", item="K1", basis="进度滞后", occurred_on=date(2026, 2, 10), responsible=[c.Responsible(person="P03")]),
@@ -145,12 +146,12 @@ ALICE = Actor("staff-p03", Role.STAFF, person="P03")
 def test_bad_dispute_commands_are_refused_and_write_nothing_R_DISPUTE_1(bureau: Bureau, step: str, code: str) -> None:
     ledger = bureau.service.ledger
     if step == "not_published":
-        ledger.clock = lambda: date(2026, 2, 2)
+        ledger.clock = Clock(date(2026, 2, 2))
         bureau.run(SUPERVISION, c.RecordDeduction(person="P02", points="1", basis="迟到", occurred_on=date(2026, 1, 12), form_no="JC-1"))
         attempt = (bureau.staff_p02, c.FileDispute(entry_id=ENTRY, reason="x"))
     else:
         _deduct_and_publish(bureau)
-        ledger.clock = lambda: date(2026, 2, 9)  # the last day of the window
+        ledger.clock = Clock(date(2026, 2, 9))  # the last day of the window
         attempts = {
             "other_person": (ALICE, c.FileDispute(entry_id=ENTRY, reason="x")),
             "window_closed": (bureau.staff_p02, c.FileDispute(entry_id=ENTRY, reason="x")),
@@ -166,7 +167,7 @@ def test_bad_dispute_commands_are_refused_and_write_nothing_R_DISPUTE_1(bureau: 
         if step in ("review_twice", "amend_without_points"):
             bureau.run(SUPERVISION, c.ReviewDispute(entry_id=ENTRY, recommendation="reverse", findings="依据不足"))
         if step == "window_closed":
-            ledger.clock = lambda: date(2026, 2, 10)  # one working day after 9 February
+            ledger.clock = Clock(date(2026, 2, 10))  # one working day after 9 February
         attempt = attempts[step]
     before = bureau.events()
     with pytest.raises(DomainError) as refused:

@@ -12,7 +12,6 @@ from sqlalchemy import select
 from ledger.application import commands as c
 from ledger.domain.actors import Actor
 from ledger.domain.errors import DomainError
-from projections.rebuild import rebuild
 from api.service import LedgerService
 from projections.tables import PROJECTED_TABLES
 from tests.conftest import LEADING, OFFICE, SUPERVISION, Bureau, build_bureau
@@ -248,7 +247,7 @@ def test_a_rebuild_gives_exactly_the_live_projections(bureau: Bureau) -> None:
     _story(bureau)
     live = _dump(bureau.service)
     assert sum(len(rows) for rows in live.values()) > 50
-    assert rebuild(bureau.service) == bureau.events()
+    assert bureau.service.rebuild() == bureau.events()
     assert _dump(bureau.service) == live
 
 

@@ -22,7 +22,6 @@ from ledger.application import commands as c
 from ledger.domain.errors import DomainError
 from ledger.domain.review import AnnualReview
 from ledger.domain.sheet import Sheet
-from projections.rebuild import rebuild
 from api.service import LedgerService
 from tests.conftest import LEADING, OFFICE, SUPERVISION, build_bureau
 
@@ -116,7 +115,7 @@ def test_live_annual_figures_equal_a_recomputation_and_survive_rebuild_R_STAFF_1
         expected = _oracle(service)
         got = {code: {k: r[k] for k in ("monthly_total", "deducted_points", "annual_rate")} for code, r in live["persons_by_code"].items()}
         assert got == expected
-        rebuild(service)
+        service.rebuild()
         assert service.annual.year(2026) == live
     finally:
         service.close()

@@ -1,4 +1,5 @@
-"""The Alembic revisions create exactly the tables `projections/tables.py` declares."""
+"""The Alembic revisions create exactly the tables `projections/tables.py` and
+`ledger/adapters/tables.py` declare."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine
 
 from api.service import LedgerService
-from projections.tables import metadata
+from ledger.adapters.tables import metadata as ledger_metadata
+from projections.tables import metadata as read_model_metadata
 
 
 def test_migrations_match_the_declared_read_models(db_url: str) -> None:
@@ -15,8 +17,9 @@ def test_migrations_match_the_declared_read_models(db_url: str) -> None:
     service.close()
     engine = create_engine(db_url)
     with engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"include_name": lambda name, type_, parents: type_ != "table" or name in metadata.tables})
-        assert compare_metadata(context, metadata) == []
+        for metadata in (read_model_metadata, ledger_metadata):
+            context = MigrationContext.configure(conn, opts={"include_name": lambda name, type_, parents: type_ != "table" or name in metadata.tables})
+            assert compare_metadata(context, metadata) == []
     engine.dispose()
 
 

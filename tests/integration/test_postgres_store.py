@@ -16,7 +16,6 @@ import pytest
 
 from ledger.application import commands as c
 from ledger.domain.errors import SheetClosed
-from projections.rebuild import rebuild
 from api.service import LedgerService
 from tests.conftest import LEADING, OFFICE, build_bureau
 
@@ -78,7 +77,7 @@ def test_postgres_refusal_writes_no_event_and_rebuild_reproduces_projections(pg_
             b.run(b.head_b01, c.RecordDeduction(person="P03", points="1", item="M1", basis="迟到", occurred_on=date(2026, 3, 3)))
         assert service.queries.event_count() == before
         snapshot = service.queries.sheets(limit=500)
-        assert rebuild(service) == service.queries.projection_position() == before
+        assert service.rebuild() == service.queries.projection_position() == before
         assert service.queries.sheets(limit=500) == snapshot
     finally:
         service.close()

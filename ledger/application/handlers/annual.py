@@ -7,7 +7,7 @@ from eventsourcing.application import AggregateNotFoundError
 
 from ledger.application import commands as c
 from ledger.domain.actors import Actor, Role
-from ledger.application.ledger import Ledger, Outcome, handles
+from ledger.application.unit_of_work import Outcome, UnitOfWork
 from ledger.domain.bonus import BasisAlreadyClaimed, BonusClaim, Requirement, check_claim_year, check_evidence, claim_id
 from ledger.domain.errors import AlreadyExists, Forbidden, InvalidInput, NotFound, NotUnitHead
 from ledger.domain.periods import annual_cutoff
@@ -27,30 +27,28 @@ class VetoNotFound(NotFound):
     message_en = "No such veto"
 
 
-def review_of(app: Ledger, year: int, actor: Actor) -> AnnualReview:
+def review_of(uow: UnitOfWork, year: int, actor: Actor) -> AnnualReview:
     """The year's review, started on first use (the year's plan must exist)."""
     try:
-        return app.get(AnnualReview, AnnualReview.create_id(year))
+        return uow.get(AnnualReview, AnnualReview.create_id(year))
     except AggregateNotFoundError:
-        app.plan(year)
+        uow.plan(year)
         return AnnualReview(year=year, actor=actor.stamp())
 
 
-@handles(c.DefineBonusItem)
-def _define_bonus_item(app: Ledger, actor: Actor, cmd: c.DefineBonusItem) -> Outcome:
-    review = review_of(app, cmd.year, actor)
+def define_bonus_item(uow: UnitOfWork, actor: Actor, cmd: c.DefineBonusItem) -> Outcome:
+    review = review_of(uow, cmd.year, actor)
     review.define_bonus_item(cmd.code, cmd.title, cmd.points, cmd.requirement, cmd.applies_to, actor.stamp())
     return Outcome(review, year=cmd.year, item=cmd.code)
 
 
-@handles(c.FileBonusClaim)
-def _file_bonus_claim(app: Ledger, actor: Actor, cmd: c.FileBonusClaim) -> Outcome:
+def file_bonus_claim(uow: UnitOfWork, actor: Actor, cmd: c.FileBonusClaim) -> Outcome:
     """R-BONUS-1..3: checked against the item list, its evidence rule, the claim year (with
     carry-over) and the once-only rule; filed after 30 November it is accepted and marked late."""
     if (cmd.unit is None) == (cmd.person is None):
         raise InvalidInput("name exactly one of unit or person", "须且仅须指明一个申报单位或个人", field="unit")
-    roster = app.roster()
-    review = review_of(app, cmd.year, actor)
+    roster = uow.roster()
+    review = review_of(uow, cmd.year, actor)
     item = review.bonus_item(cmd.item)
     target_kind, target = ("unit", cmd.unit) if cmd.unit is not None else ("person", cmd.person)
     assert target is not None
@@ -58,7 +56,7 @@ def _file_bonus_claim(app: Ledger, actor: Actor, cmd: c.FileBonusClaim) -> Outco
         raise InvalidInput(
             f"item {cmd.item} is for a {item['applies_to']}", f"加分项目 {cmd.item} 适用于{'单位' if item['applies_to'] == 'unit' else '个人'}", field="item"
         )
-    today = app.clock()
+    today = uow.today
     if target_kind == "unit":
         roster.unit(target)
         if actor.role is Role.UNIT_HEAD and actor.person not in {roster.head_of(target, today), roster.head_of(target, annual_cutoff(cmd.year))}:
@@ -74,7 +72,7 @@ def _file_bonus_claim(app: Ledger, actor: Actor, cmd: c.FileBonusClaim) -> Outco
     check_evidence(Requirement(item["requirement"]), [e.model_dump() for e in cmd.evidence])
     carried_over = check_claim_year(cmd.year, cmd.earned_on, cmd.document_dated)
     try:
-        existing = app.get(BonusClaim, claim_id(target, cmd.basis_ref))
+        existing = uow.get(BonusClaim, claim_id(target, cmd.basis_ref))
     except AggregateNotFoundError:
         existing = None
     if existing is not None:
@@ -98,32 +96,29 @@ def _file_bonus_claim(app: Ledger, actor: Actor, cmd: c.FileBonusClaim) -> Outco
     return Outcome(review, claim, claim=f"{target}:{cmd.basis_ref}", carried_over=carried_over)
 
 
-def _claim(app: Ledger, target: str, basis_ref: str) -> BonusClaim:
+def _claim(uow: UnitOfWork, target: str, basis_ref: str) -> BonusClaim:
     try:
-        return app.get(BonusClaim, claim_id(target, basis_ref))
+        return uow.get(BonusClaim, claim_id(target, basis_ref))
     except AggregateNotFoundError:
         raise ClaimNotFound(f"no claim by {target} on {basis_ref}", f"{target} 没有依据 {basis_ref} 的加分申报", target=target, basis_ref=basis_ref) from None
 
 
-@handles(c.ApproveBonusClaim)
-def _approve_bonus_claim(app: Ledger, actor: Actor, cmd: c.ApproveBonusClaim) -> Outcome:
-    claim = _claim(app, cmd.target, cmd.basis_ref)
+def approve_bonus_claim(uow: UnitOfWork, actor: Actor, cmd: c.ApproveBonusClaim) -> Outcome:
+    claim = _claim(uow, cmd.target, cmd.basis_ref)
     claim.approve(cmd.reason, actor.stamp())
     return Outcome(claim, claim=f"{cmd.target}:{cmd.basis_ref}", status=claim.status)
 
 
-@handles(c.RejectBonusClaim)
-def _reject_bonus_claim(app: Ledger, actor: Actor, cmd: c.RejectBonusClaim) -> Outcome:
-    claim = _claim(app, cmd.target, cmd.basis_ref)
+def reject_bonus_claim(uow: UnitOfWork, actor: Actor, cmd: c.RejectBonusClaim) -> Outcome:
+    claim = _claim(uow, cmd.target, cmd.basis_ref)
     claim.reject(cmd.reason, actor.stamp())
     return Outcome(claim, claim=f"{cmd.target}:{cmd.basis_ref}", status=claim.status)
 
 
-@handles(c.ImposeVeto)
-def _impose_veto(app: Ledger, actor: Actor, cmd: c.ImposeVeto) -> Outcome:
+def impose_veto(uow: UnitOfWork, actor: Actor, cmd: c.ImposeVeto) -> Outcome:
     """R-VETO-1: against a unit, naming its head (on the date of the fact) and the persons."""
-    app.plan(cmd.year)
-    roster = app.roster()
+    uow.plan(cmd.year)
+    roster = uow.roster()
     roster.unit(cmd.unit)
     head = roster.head_of(cmd.unit, cmd.occurred_on)
     if head is None:
@@ -131,7 +126,7 @@ def _impose_veto(app: Ledger, actor: Actor, cmd: c.ImposeVeto) -> Outcome:
     for person in cmd.persons:
         roster.person(person)
     try:
-        app.get(Veto, veto_id(cmd.code))
+        uow.get(Veto, veto_id(cmd.code))
     except AggregateNotFoundError:
         veto = Veto(
             code=cmd.code, year=cmd.year, unit=cmd.unit, kind=cmd.kind.value, head=head, persons=sorted(set(cmd.persons)),
@@ -141,46 +136,40 @@ def _impose_veto(app: Ledger, actor: Actor, cmd: c.ImposeVeto) -> Outcome:
     raise AlreadyExists(f"veto {cmd.code} exists", f"否决事项 {cmd.code} 已存在", veto=cmd.code)
 
 
-@handles(c.LiftVeto)
-def _lift_veto(app: Ledger, actor: Actor, cmd: c.LiftVeto) -> Outcome:
+def lift_veto(uow: UnitOfWork, actor: Actor, cmd: c.LiftVeto) -> Outcome:
     try:
-        veto = app.get(Veto, veto_id(cmd.code))
+        veto = uow.get(Veto, veto_id(cmd.code))
     except AggregateNotFoundError:
         raise VetoNotFound(f"no veto {cmd.code}", f"否决事项不存在：{cmd.code}", veto=cmd.code) from None
     veto.lift(cmd.reason, cmd.decision_ref, actor.stamp())
     return Outcome(veto, veto=cmd.code, lifted=True)
 
 
-@handles(c.RecordDemocraticRate)
-def _record_democratic_rate(app: Ledger, actor: Actor, cmd: c.RecordDemocraticRate) -> Outcome:
-    review = review_of(app, cmd.year, actor)
-    review.record_democratic_rate(app.roster(), cmd.person, cmd.rate, actor.stamp())
+def record_democratic_rate(uow: UnitOfWork, actor: Actor, cmd: c.RecordDemocraticRate) -> Outcome:
+    review = review_of(uow, cmd.year, actor)
+    review.record_democratic_rate(uow.roster(), cmd.person, cmd.rate, actor.stamp())
     return Outcome(review, year=cmd.year, person=cmd.person)
 
 
-@handles(c.RecordGrassrootsRate)
-def _record_grassroots_rate(app: Ledger, actor: Actor, cmd: c.RecordGrassrootsRate) -> Outcome:
-    review = review_of(app, cmd.year, actor)
-    review.record_grassroots_rate(app.roster(), cmd.unit, cmd.rate, actor.stamp())
+def record_grassroots_rate(uow: UnitOfWork, actor: Actor, cmd: c.RecordGrassrootsRate) -> Outcome:
+    review = review_of(uow, cmd.year, actor)
+    review.record_grassroots_rate(uow.roster(), cmd.unit, cmd.rate, actor.stamp())
     return Outcome(review, year=cmd.year, unit=cmd.unit)
 
 
-@handles(c.RecordComprehensiveGrade)
-def _record_comprehensive_grade(app: Ledger, actor: Actor, cmd: c.RecordComprehensiveGrade) -> Outcome:
-    review = review_of(app, cmd.year, actor)
-    review.record_comprehensive_grade(app.roster(), cmd.person, cmd.grade, actor.stamp())
+def record_comprehensive_grade(uow: UnitOfWork, actor: Actor, cmd: c.RecordComprehensiveGrade) -> Outcome:
+    review = review_of(uow, cmd.year, actor)
+    review.record_comprehensive_grade(uow.roster(), cmd.person, cmd.grade, actor.stamp())
     return Outcome(review, year=cmd.year, person=cmd.person)
 
 
-@handles(c.ApproveExemption)
-def _approve_exemption(app: Ledger, actor: Actor, cmd: c.ApproveExemption) -> Outcome:
-    review = review_of(app, cmd.year, actor)
-    review.approve_exemption(app.roster(), cmd.person, cmd.reason, cmd.application_ref, actor.stamp())
+def approve_exemption(uow: UnitOfWork, actor: Actor, cmd: c.ApproveExemption) -> Outcome:
+    review = review_of(uow, cmd.year, actor)
+    review.approve_exemption(uow.roster(), cmd.person, cmd.reason, cmd.application_ref, actor.stamp())
     return Outcome(review, year=cmd.year, person=cmd.person)
 
 
-@handles(c.SetTargetBonus)
-def _set_target_bonus(app: Ledger, actor: Actor, cmd: c.SetTargetBonus) -> Outcome:
-    review = review_of(app, cmd.year, actor)
+def set_target_bonus(uow: UnitOfWork, actor: Actor, cmd: c.SetTargetBonus) -> Outcome:
+    review = review_of(uow, cmd.year, actor)
     review.set_target_bonus(dict(cmd.bases), cmd.point_value, actor.stamp())
     return Outcome(review, year=cmd.year)

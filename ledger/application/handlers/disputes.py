@@ -7,10 +7,10 @@ from eventsourcing.application import AggregateNotFoundError
 
 from ledger.application import commands as c
 from ledger.domain.actors import Actor
-from ledger.application.ledger import Ledger, Outcome, handles
+from ledger.application.unit_of_work import Outcome, UnitOfWork
 from ledger.domain.dispute import Decision, Dispute, dispute_id
 from ledger.domain.errors import AlreadyExists, DisputeWindowClosed, EntryNotFound, InvalidInput, NotAffected, SheetNotPublished
-from ledger.application.handlers.entries import _amend_entry, _reverse_entry
+from ledger.application.handlers.entries import amend_entry, reverse_entry
 from ledger.domain.periods import parse_period, split_entry_id
 from ledger.domain.sheet import SheetStatus
 
@@ -27,36 +27,35 @@ class EntryAlreadyReversed(AlreadyExists):
     message_en = "The entry no longer counts (reversed or amended)"
 
 
-def _dispute(app: Ledger, entry_id: str) -> Dispute:
+def _dispute(uow: UnitOfWork, entry_id: str) -> Dispute:
     try:
-        return app.get(Dispute, dispute_id(entry_id))
+        return uow.get(Dispute, dispute_id(entry_id))
     except AggregateNotFoundError:
         raise DisputeNotFound(f"no dispute on {entry_id}", f"扣分记录 {entry_id} 没有申诉", entry_id=entry_id) from None
 
 
-@handles(c.FileDispute)
-def _file_dispute(app: Ledger, actor: Actor, cmd: c.FileDispute) -> Outcome:
+def file_dispute(uow: UnitOfWork, actor: Actor, cmd: c.FileDispute) -> Outcome:
     code, no = split_entry_id(cmd.entry_id)
-    sheet = app.sheet(code)
+    sheet = uow.sheet(code)
     entry = sheet.entry(no)
     if entry["reversed"]:
         raise EntryAlreadyReversed(entry_id=cmd.entry_id)
-    today = app.clock()
+    today = uow.today
     period = parse_period(sheet.period)
     if sheet.target_kind == "person":
         affected = actor.person == sheet.target
     else:
-        roster = app.roster()
+        roster = uow.roster()
         affected = actor.person in {roster.head_of(sheet.target, period.end), roster.head_of(sheet.target, today)}
     if not affected:
         raise NotAffected(entry_id=cmd.entry_id, person=actor.person)
     if sheet.status != SheetStatus.PUBLISHED.value:
         raise SheetNotPublished(sheet=sheet.code, status=sheet.status)
-    if app.exists(Dispute, dispute_id(cmd.entry_id)):
+    if uow.exists(Dispute, dispute_id(cmd.entry_id)):
         raise AlreadyExists(f"entry {cmd.entry_id} has been disputed", f"扣分记录 {cmd.entry_id} 已提出过申诉", entry_id=cmd.entry_id)
     published_on = sheet.published_on or today
-    days = int(app.plan(period.year).policy_decimal("dispute_window_working_days"))
-    closes, warned = app.working_days().add_working_days(published_on, days)
+    days = int(uow.plan(period.year).policy_decimal("dispute_window_working_days"))
+    closes, warned = uow.working_days().add_working_days(published_on, days)
     if today > closes:
         raise DisputeWindowClosed(
             f"the window closed on {closes} ({days} working days after publication on {published_on})",
@@ -71,27 +70,25 @@ def _file_dispute(app: Ledger, actor: Actor, cmd: c.FileDispute) -> Outcome:
     return Outcome(dispute, dispute=cmd.entry_id, status=dispute.status, window_closes=closes.isoformat(), calendar_warning=warned)
 
 
-@handles(c.ReviewDispute)
-def _review_dispute(app: Ledger, actor: Actor, cmd: c.ReviewDispute) -> Outcome:
-    dispute = _dispute(app, cmd.entry_id)
+def review_dispute(uow: UnitOfWork, actor: Actor, cmd: c.ReviewDispute) -> Outcome:
+    dispute = _dispute(uow, cmd.entry_id)
     dispute.review(cmd.recommendation, cmd.findings, actor.stamp())
     return Outcome(dispute, dispute=cmd.entry_id, status=dispute.status, recommendation=cmd.recommendation.value)
 
 
-@handles(c.DecideDispute)
-def _decide_dispute(app: Ledger, actor: Actor, cmd: c.DecideDispute) -> Outcome:
-    dispute = _dispute(app, cmd.entry_id)
+def decide_dispute(uow: UnitOfWork, actor: Actor, cmd: c.DecideDispute) -> Outcome:
+    dispute = _dispute(uow, cmd.entry_id)
     dispute.check_decidable()
     if cmd.decision is not Decision.AMEND and (cmd.points is not None or cmd.basis is not None):
         raise InvalidInput("points and basis are given only for an amendment", "仅更正时填写分值和依据", field="points")
     correction: Outcome | None = None
     if cmd.decision is Decision.REVERSE:
-        correction = _reverse_entry(app, actor, c.ReverseEntry(entry_id=cmd.entry_id, reason=cmd.reason, decision_ref=cmd.decision_ref))
+        correction = reverse_entry(uow, actor, c.ReverseEntry(entry_id=cmd.entry_id, reason=cmd.reason, decision_ref=cmd.decision_ref))
     elif cmd.decision is Decision.AMEND:
         if cmd.points is None:
             raise InvalidInput("an amendment needs the corrected points", "更正须填写更正后的分值", field="points")
-        correction = _amend_entry(
-            app, actor, c.AmendEntry(entry_id=cmd.entry_id, points=cmd.points, basis=cmd.basis, reason=cmd.reason, decision_ref=cmd.decision_ref)
+        correction = amend_entry(
+            uow, actor, c.AmendEntry(entry_id=cmd.entry_id, points=cmd.points, basis=cmd.basis, reason=cmd.reason, decision_ref=cmd.decision_ref)
         )
     replacement = None if correction is None else correction.result.get("entry_id")
     dispute.decide(cmd.decision, cmd.reason, cmd.decision_ref, replacement, actor.stamp())

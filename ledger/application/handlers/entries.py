@@ -7,7 +7,7 @@ from typing import Any, Sequence
 
 from ledger.application import commands as c
 from ledger.domain.actors import Actor, Role
-from ledger.application.ledger import Ledger, Outcome, handles
+from ledger.application.unit_of_work import Outcome, UnitOfWork
 from ledger.domain.errors import (
     Forbidden,
     FormNumberRequired,
@@ -34,7 +34,7 @@ def _unit_track(kind: str, requested: Track | None) -> Track:
 
 
 def _cascade(
-    app: Ledger,
+    uow: UnitOfWork,
     roster: Roster,
     unit: str,
     parent_id: str,
@@ -60,7 +60,7 @@ def _cascade(
         if roster.unit_of(r.person, occurred_on) != unit and roster.head_of(unit, occurred_on) != r.person:
             raise ResponsibleNotInUnit(person=r.person, unit=unit, occurred_on=str(occurred_on))
         person_points = parse_points(r.points, field="responsible.points") if r.points is not None else points
-        sheet = app.sheet(sheet_code(r.person, month, Track.MONTHLY))
+        sheet = uow.sheet(sheet_code(r.person, month, Track.MONTHLY))
         ids.append(
             sheet.record_deduction(
                 points=person_points,
@@ -80,13 +80,12 @@ def _cascade(
     return sheets, ids
 
 
-@handles(c.RecordDeduction)
-def _record_deduction(app: Ledger, actor: Actor, cmd: c.RecordDeduction) -> Outcome:
+def record_deduction(uow: UnitOfWork, actor: Actor, cmd: c.RecordDeduction) -> Outcome:
     """R-SHEET-4 by an assessor (R-SHEET-5), a unit head, or the supervision office (R-SUP-1)."""
     points = parse_points(cmd.points)
     if (cmd.unit is None) == (cmd.person is None):
         raise InvalidInput("name exactly one of unit or person", "须且仅须指明一个被扣分单位或人员", field="unit")
-    roster = app.roster()
+    roster = uow.roster()
     if actor.role is Role.SUPERVISION:
         if not (cmd.form_no or "").strip():
             raise FormNumberRequired()
@@ -96,20 +95,20 @@ def _record_deduction(app: Ledger, actor: Actor, cmd: c.RecordDeduction) -> Outc
         track = _unit_track(unit["kind"], cmd.track)
         period = period_of(cmd.occurred_on, TRACK_PERIOD_KIND[track])
         if actor.role is Role.ASSESSOR:
-            if not app.plan(period.year).assessor_may_assess(period.code, actor.person, cmd.unit):
+            if not uow.plan(period.year).assessor_may_assess(period.code, actor.person, cmd.unit):
                 raise NotOnPanel(period=period.code, unit=cmd.unit, assessor=actor.person)
             source = Source.ASSESSMENT
         elif actor.role is not Role.SUPERVISION:
             raise Forbidden("only an assessor or the supervision office deducts a unit", "只有考核人员或监察室可以对单位扣分")
-        sheet = app.sheet(sheet_code(cmd.unit, period.code, track))
+        sheet = uow.sheet(sheet_code(cmd.unit, period.code, track))
         entry_id = sheet.next_entry_id()
-        person_sheets, cascade_ids = _cascade(app, roster, cmd.unit, entry_id, points, cmd.responsible, cmd.basis, cmd.occurred_on, actor)
+        person_sheets, cascade_ids = _cascade(uow, roster, cmd.unit, entry_id, points, cmd.responsible, cmd.basis, cmd.occurred_on, actor)
     else:
         if cmd.responsible:
             raise InvalidInput("responsible persons are named only for a unit deduction", "只有对单位扣分才需指明责任人", field="responsible")
         roster.person(cmd.person)
         period = period_of(cmd.occurred_on, PeriodKind.MONTH)
-        sheet = app.sheet(sheet_code(cmd.person, period.code, Track.MONTHLY))
+        sheet = uow.sheet(sheet_code(cmd.person, period.code, Track.MONTHLY))
         if actor.role is Role.UNIT_HEAD:
             # R-ORG-2: the person's unit on the day (transfers are effective-dated), not the
             # unit the sheet was opened under.
@@ -137,11 +136,10 @@ def _record_deduction(app: Ledger, actor: Actor, cmd: c.RecordDeduction) -> Outc
     return Outcome(sheet, *person_sheets, entry_id=entry_id, cascaded=cascade_ids)
 
 
-@handles(c.RecordMissedDeduction)
-def _record_missed(app: Ledger, actor: Actor, cmd: c.RecordMissedDeduction) -> Outcome:
+def record_missed(uow: UnitOfWork, actor: Actor, cmd: c.RecordMissedDeduction) -> Outcome:
     """R-CASCADE-2: the person is deducted p; the head who failed to deduct, 2 × p."""
     points = parse_points(cmd.points)
-    roster = app.roster()
+    roster = uow.roster()
     roster.person(cmd.person)
     unit = roster.unit_of(cmd.person, cmd.occurred_on)
     if unit is None:
@@ -149,8 +147,8 @@ def _record_missed(app: Ledger, actor: Actor, cmd: c.RecordMissedDeduction) -> O
     head = roster.head_of(unit, cmd.occurred_on)
     if head is None:
         raise InvalidInput(f"unit {unit} had no head on {cmd.occurred_on}", f"单位 {unit} 当日无主要负责人", field="occurred_on")
-    person_sheet = app.sheet(sheet_code(cmd.person, period_of(cmd.occurred_on, PeriodKind.MONTH).code, Track.MONTHLY))
-    head_sheet = app.sheet(sheet_code(head, period_of(cmd.found_on, PeriodKind.MONTH).code, Track.MONTHLY))
+    person_sheet = uow.sheet(sheet_code(cmd.person, period_of(cmd.occurred_on, PeriodKind.MONTH).code, Track.MONTHLY))
+    head_sheet = uow.sheet(sheet_code(head, period_of(cmd.found_on, PeriodKind.MONTH).code, Track.MONTHLY))
     same = head_sheet is person_sheet
     finding_id = person_sheet.next_entry_id(1 if same else 0)
     double_id = head_sheet.record_deduction(
@@ -188,17 +186,17 @@ def _record_missed(app: Ledger, actor: Actor, cmd: c.RecordMissedDeduction) -> O
 
 
 def _reverse_with_followers(
-    app: Ledger, entry_id: str, reason: str, decision_ref: str, amended_by: str | None, actor: Actor
+    uow: UnitOfWork, entry_id: str, reason: str, decision_ref: str, amended_by: str | None, actor: Actor
 ) -> tuple[Sheet, dict[str, Any], list[Sheet], list[str]]:
     code, no = split_entry_id(entry_id)
-    sheet = app.sheet(code)
+    sheet = uow.sheet(code)
     entry = dict(sheet.entry(no))
     sheet.reverse_entry(no, reason=reason, decision_ref=decision_ref, amended_by=amended_by, following=None, actor=actor.stamp())
     followers: list[Sheet] = []
     reversed_ids = [entry_id]
     for follower_id in entry["cascaded_to"]:
         f_code, f_no = split_entry_id(follower_id)
-        f_sheet = sheet if f_code == code else app.sheet(f_code)
+        f_sheet = sheet if f_code == code else uow.sheet(f_code)
         if f_sheet.entry(f_no)["reversed"]:
             continue
         f_sheet.reverse_entry(f_no, reason=reason, decision_ref=decision_ref, amended_by=None, following=entry_id, actor=actor.stamp())
@@ -208,39 +206,37 @@ def _reverse_with_followers(
     return sheet, entry, followers, reversed_ids
 
 
-@handles(c.ReverseEntry)
-def _reverse_entry(app: Ledger, actor: Actor, cmd: c.ReverseEntry) -> Outcome:
+def reverse_entry(uow: UnitOfWork, actor: Actor, cmd: c.ReverseEntry) -> Outcome:
     """R-FIX-1 with R-CASCADE-1: the entry and everything cascaded from it stop counting, at once."""
-    sheet, _, followers, reversed_ids = _reverse_with_followers(app, cmd.entry_id, cmd.reason, cmd.decision_ref, None, actor)
+    sheet, _, followers, reversed_ids = _reverse_with_followers(uow, cmd.entry_id, cmd.reason, cmd.decision_ref, None, actor)
     return Outcome(sheet, *followers, reversed=reversed_ids)
 
 
-@handles(c.AmendEntry)
-def _amend_entry(app: Ledger, actor: Actor, cmd: c.AmendEntry) -> Outcome:
+def amend_entry(uow: UnitOfWork, actor: Actor, cmd: c.AmendEntry) -> Outcome:
     """R-FIX-1: an amendment is a reversal plus a linked replacement; cascades follow."""
     points = parse_points(cmd.points)
     code, no = split_entry_id(cmd.entry_id)
-    sheet = app.sheet(code)
+    sheet = uow.sheet(code)
     # A finding about a unit head is doubled on the head's own sheet: when that is this very
     # sheet, the replacement's number comes after the doubled entries recorded first.
     same_sheet = sum(1 for f in sheet.entry(no)["cascaded_to"] if split_entry_id(f)[0] == code)
     new_id = sheet.next_entry_id(same_sheet)
-    sheet, old, followers, reversed_ids = _reverse_with_followers(app, cmd.entry_id, cmd.reason, cmd.decision_ref, new_id, actor)
+    sheet, old, followers, reversed_ids = _reverse_with_followers(uow, cmd.entry_id, cmd.reason, cmd.decision_ref, new_id, actor)
     source = Source(old["source"])
     basis = cmd.basis or old["basis"]
     item = cmd.item if cmd.item is not None else old["item"]
     touched: list[Sheet] = list(followers)
     cascade_ids: list[str] = []
     if source in (Source.ASSESSMENT, Source.SUPERVISION) and sheet.target_kind == "unit":
-        roster = app.roster()
+        roster = uow.roster()
         responsible = cmd.responsible
         if responsible is None:
-            responsible = [c.Responsible(person=app.sheet(split_entry_id(i)[0]).target) for i in old["cascaded_to"]]
-        person_sheets, cascade_ids = _cascade(app, roster, sheet.target, new_id, points, responsible, basis, old["occurred_on"], actor)
+            responsible = [c.Responsible(person=uow.sheet(split_entry_id(i)[0]).target) for i in old["cascaded_to"]]
+        person_sheets, cascade_ids = _cascade(uow, roster, sheet.target, new_id, points, responsible, basis, old["occurred_on"], actor)
         touched.extend(s for s in person_sheets if s not in touched)
     elif source is Source.MISSED_FINDING:
         for follower_id in old["cascaded_to"]:
-            f_sheet = app.sheet(split_entry_id(follower_id)[0])
+            f_sheet = uow.sheet(split_entry_id(follower_id)[0])
             cascade_ids.append(
                 f_sheet.record_deduction(
                     points=points * 2,

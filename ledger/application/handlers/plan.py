@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ledger.application import commands as c
 from ledger.domain.actors import Actor
-from ledger.application.ledger import Ledger, Outcome, handles
+from ledger.application.unit_of_work import Outcome, UnitOfWork
 from ledger.domain.errors import (
     AlreadyExists,
     InvalidInput,
@@ -18,18 +18,16 @@ from ledger.domain.roster import Roster
 from ledger.domain.sheet import Sheet
 
 
-@handles(c.PlanYear)
-def _plan_year(app: Ledger, actor: Actor, cmd: c.PlanYear) -> Outcome:
+def plan_year(uow: UnitOfWork, actor: Actor, cmd: c.PlanYear) -> Outcome:
     try:
-        app.plan(cmd.year)
+        uow.plan(cmd.year)
     except PlanNotFound:
         return Outcome(YearPlan(year=cmd.year, policy=dict(DEFAULT_POLICY), actor=actor.stamp()), year=cmd.year)
     raise AlreadyExists(f"the {cmd.year} plan exists", f"{cmd.year} 年度考核方案已存在", year=cmd.year)
 
 
-@handles(c.ChangePolicy)
-def _change_policy(app: Ledger, actor: Actor, cmd: c.ChangePolicy) -> Outcome:
-    plan = app.plan(cmd.year)
+def change_policy(uow: UnitOfWork, actor: Actor, cmd: c.ChangePolicy) -> Outcome:
+    plan = uow.plan(cmd.year)
     plan.change_policy(cmd.key, cmd.value, cmd.reason, cmd.decision_ref, cmd.effective_from, actor.stamp())
     return Outcome(plan, year=cmd.year, key=cmd.key, value=plan.policy[cmd.key])
 
@@ -59,12 +57,11 @@ def _new_sheet(roster: Roster, plan: YearPlan, target: str, period_code: str, tr
     )
 
 
-@handles(c.OpenPeriod)
-def _open_period(app: Ledger, actor: Actor, cmd: c.OpenPeriod) -> Outcome:
+def open_period(uow: UnitOfWork, actor: Actor, cmd: c.OpenPeriod) -> Outcome:
     """R-PLAN-1, R-SHEET-1: open the period and a sheet for every target in it."""
     period = parse_period(cmd.period)
-    plan = app.plan(period.year)
-    roster = app.roster()
+    plan = uow.plan(period.year)
+    roster = uow.roster()
     items = {track.value: [i.model_dump() for i in lst] for track, lst in cmd.items.items()}
     if (cmd.window_opens is None) != (cmd.window_closes is None):
         raise InvalidInput("give both window dates or neither", "考核时间窗口须同时给出开始和结束日期", field="window_opens")
@@ -75,7 +72,7 @@ def _open_period(app: Ledger, actor: Actor, cmd: c.OpenPeriod) -> Outcome:
         if track is Track.MONTHLY:
             # R-STAFF-1: a sheet for each person on the roster on the month's assessment day;
             # R-STAFF-5: none for a person exempted from daily assessment.
-            exempt = app.exempt_persons(period.year)
+            exempt = uow.exempt_persons(period.year)
             targets = [p for p in roster.persons if roster.is_assessed(p, period.assessment_day) and p not in exempt]
         else:
             kind = TRACK_UNIT_KIND[track].value
@@ -84,18 +81,17 @@ def _open_period(app: Ledger, actor: Actor, cmd: c.OpenPeriod) -> Outcome:
     return Outcome(plan, *sheets, period=period.code, sheets=len(sheets))
 
 
-@handles(c.OpenSheet)
-def _open_sheet(app: Ledger, actor: Actor, cmd: c.OpenSheet) -> Outcome:
+def open_sheet(uow: UnitOfWork, actor: Actor, cmd: c.OpenSheet) -> Outcome:
     period = parse_period(cmd.period)
     if TRACK_PERIOD_KIND[cmd.track] is not period.kind:
         raise InvalidInput(f"{cmd.track.value} sheets are not kept per {period.kind.value}", "考核类别与考核期不符", field="track")
-    plan = app.plan(period.year)
+    plan = uow.plan(period.year)
     plan.period(period.code)
     code = sheet_code(cmd.target, period.code, cmd.track)
-    if cmd.track is Track.MONTHLY and cmd.target in app.exempt_persons(period.year):
+    if cmd.track is Track.MONTHLY and cmd.target in uow.exempt_persons(period.year):
         raise InvalidInput(f"{cmd.target} is exempt from daily assessment in {period.year}", f"{cmd.target} 已获批免于 {period.year} 年度日常考核", target=cmd.target)
     try:
-        app.sheet(code)
+        uow.sheet(code)
     except SheetNotFound:
-        return Outcome(_new_sheet(app.roster(), plan, cmd.target, period.code, cmd.track, actor), sheet=code)
+        return Outcome(_new_sheet(uow.roster(), plan, cmd.target, period.code, cmd.track, actor), sheet=code)
     raise AlreadyExists(f"sheet {code} exists", f"考核表 {code} 已存在", sheet=code)

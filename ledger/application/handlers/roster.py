@@ -5,55 +5,48 @@ from __future__ import annotations
 
 from ledger.application import commands as c
 from ledger.domain.actors import Actor
-from ledger.application.ledger import Ledger, Outcome, handles
+from ledger.application.unit_of_work import Outcome, UnitOfWork
 
 
-@handles(c.RegisterUnit)
-def _register_unit(app: Ledger, actor: Actor, cmd: c.RegisterUnit) -> Outcome:
-    roster = app.roster()
+def register_unit(uow: UnitOfWork, actor: Actor, cmd: c.RegisterUnit) -> Outcome:
+    roster = uow.roster()
     roster.register_unit(cmd.code, cmd.name, cmd.kind, cmd.registered_on, actor.stamp())
     return Outcome(roster, unit=cmd.code)
 
 
-@handles(c.AppointHead)
-def _appoint_head(app: Ledger, actor: Actor, cmd: c.AppointHead) -> Outcome:
-    roster = app.roster()
+def appoint_head(uow: UnitOfWork, actor: Actor, cmd: c.AppointHead) -> Outcome:
+    roster = uow.roster()
     roster.appoint_head(cmd.unit, cmd.person, cmd.effective_from, actor.stamp())
     return Outcome(roster, unit=cmd.unit, head=cmd.person)
 
 
-@handles(c.EnrolPerson)
-def _enrol_person(app: Ledger, actor: Actor, cmd: c.EnrolPerson) -> Outcome:
-    roster = app.roster()
+def enrol_person(uow: UnitOfWork, actor: Actor, cmd: c.EnrolPerson) -> Outcome:
+    roster = uow.roster()
     roster.enrol_person(
         cmd.code, cmd.name, cmd.gender, cmd.birth_date, cmd.unit, cmd.tier, cmd.position_grade, cmd.joined_on, cmd.in_authority, actor.stamp()
     )
     return Outcome(roster, person=cmd.code)
 
 
-@handles(c.TransferPerson)
-def _transfer_person(app: Ledger, actor: Actor, cmd: c.TransferPerson) -> Outcome:
-    roster = app.roster()
+def transfer_person(uow: UnitOfWork, actor: Actor, cmd: c.TransferPerson) -> Outcome:
+    roster = uow.roster()
     roster.transfer_person(cmd.person, cmd.unit, cmd.effective_from, actor.stamp())
     return Outcome(roster, person=cmd.person, unit=cmd.unit)
 
 
-@handles(c.ChangePosition)
-def _change_position(app: Ledger, actor: Actor, cmd: c.ChangePosition) -> Outcome:
-    roster = app.roster()
+def change_position(uow: UnitOfWork, actor: Actor, cmd: c.ChangePosition) -> Outcome:
+    roster = uow.roster()
     roster.change_position(cmd.person, cmd.tier, cmd.position_grade, actor.stamp())
     return Outcome(roster, person=cmd.person)
 
 
-@handles(c.SetAuthority)
-def _set_authority(app: Ledger, actor: Actor, cmd: c.SetAuthority) -> Outcome:
-    roster = app.roster()
+def set_authority(uow: UnitOfWork, actor: Actor, cmd: c.SetAuthority) -> Outcome:
+    roster = uow.roster()
     roster.set_authority(cmd.person, cmd.in_authority, actor.stamp())
     return Outcome(roster, person=cmd.person)
 
 
-@handles(c.RecordDeparture)
-def _record_departure(app: Ledger, actor: Actor, cmd: c.RecordDeparture) -> Outcome:
-    roster = app.roster()
+def record_departure(uow: UnitOfWork, actor: Actor, cmd: c.RecordDeparture) -> Outcome:
+    roster = uow.roster()
     roster.record_departure(cmd.person, cmd.left_on, actor.stamp())
     return Outcome(roster, person=cmd.person)

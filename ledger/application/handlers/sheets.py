@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ledger.application import commands as c
 from ledger.domain.actors import Actor, Role
-from ledger.application.ledger import Ledger, Outcome, handles
+from ledger.application.unit_of_work import Outcome, UnitOfWork
 from ledger.domain.errors import (
     NotOnPanel,
     NotUnitHead,
@@ -14,42 +14,39 @@ from ledger.domain.periods import parse_period
 from ledger.domain.sheet import Sheet
 
 
-def _check_sheet_actor(app: Ledger, actor: Actor, sheet: Sheet) -> None:
+def _check_sheet_actor(uow: UnitOfWork, actor: Actor, sheet: Sheet) -> None:
     """Who may submit or publish this sheet: the assessing department's panel member for a
     unit sheet, the head of the person's unit for a monthly sheet, the office for any."""
     if actor.role is Role.OFFICE:
         return
     if actor.role is Role.ASSESSOR:
-        if sheet.target_kind != "unit" or not app.plan(parse_period(sheet.period).year).assessor_may_assess(sheet.period, actor.person, sheet.target):
+        if sheet.target_kind != "unit" or not uow.plan(parse_period(sheet.period).year).assessor_may_assess(sheet.period, actor.person, sheet.target):
             raise NotOnPanel(sheet=sheet.code, assessor=actor.person)
         return
     if actor.role is Role.UNIT_HEAD:
         if sheet.target_kind != "person":
             raise NotUnitHead(sheet=sheet.code)
         period = parse_period(sheet.period)
-        roster = app.roster()
+        roster = uow.roster()
         if actor.person not in {roster.head_of(sheet.unit, period.start), roster.head_of(sheet.unit, period.assessment_day)}:
             raise NotUnitHead(sheet=sheet.code, unit=sheet.unit)
 
 
-@handles(c.SubmitSheet)
-def _submit_sheet(app: Ledger, actor: Actor, cmd: c.SubmitSheet) -> Outcome:
-    sheet = app.sheet(cmd.sheet)
-    _check_sheet_actor(app, actor, sheet)
-    sheet.submit(actor.stamp(), on=app.clock())
+def submit_sheet(uow: UnitOfWork, actor: Actor, cmd: c.SubmitSheet) -> Outcome:
+    sheet = uow.sheet(cmd.sheet)
+    _check_sheet_actor(uow, actor, sheet)
+    sheet.submit(actor.stamp(), on=uow.today)
     return Outcome(sheet, sheet=sheet.code, status=sheet.status)
 
 
-@handles(c.PublishSheet)
-def _publish_sheet(app: Ledger, actor: Actor, cmd: c.PublishSheet) -> Outcome:
-    sheet = app.sheet(cmd.sheet)
-    _check_sheet_actor(app, actor, sheet)
-    sheet.publish(actor.stamp(), on=app.clock())
+def publish_sheet(uow: UnitOfWork, actor: Actor, cmd: c.PublishSheet) -> Outcome:
+    sheet = uow.sheet(cmd.sheet)
+    _check_sheet_actor(uow, actor, sheet)
+    sheet.publish(actor.stamp(), on=uow.today)
     return Outcome(sheet, sheet=sheet.code, status=sheet.status)
 
 
-@handles(c.ReopenSheet)
-def _reopen_sheet(app: Ledger, actor: Actor, cmd: c.ReopenSheet) -> Outcome:
-    sheet = app.sheet(cmd.sheet)
+def reopen_sheet(uow: UnitOfWork, actor: Actor, cmd: c.ReopenSheet) -> Outcome:
+    sheet = uow.sheet(cmd.sheet)
     sheet.reopen(cmd.reason, cmd.decision_ref, actor.stamp())
     return Outcome(sheet, sheet=sheet.code, status=sheet.status)

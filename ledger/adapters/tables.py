@@ -1,0 +1,61 @@
+"""The ledger's own tables (账本自有表): not projections, never rebuilt from events.
+
+`event_chain` holds the hash-chain link of each stored event (R-AUDIT-1); `refusals` the refused
+commands (R-ORG-4); `idempotency_keys` the results of commands sent with an `Idempotency-Key`;
+`users` the API users. Alembic creates them beside the read models (`migrations/env.py` takes both
+metadata objects).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, Text
+
+metadata = MetaData()
+
+
+users = Table(
+    "users",
+    metadata,
+    Column("user_id", String(64), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("person", String(32)),
+    Column("token_sha256", String(64), nullable=False, unique=True),
+    Column("created_at", String(40), nullable=False),
+)
+
+refusals = Table(
+    "refusals",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", String(40), nullable=False),
+    Column("user_id", String(64), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("command", String(64), nullable=False),
+    Column("code", String(64), nullable=False),
+    Column("message", Text, nullable=False),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("idem_key", String(200), primary_key=True),
+    Column("user_id", String(64), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("position", BigInteger),
+    Column("created_at", String(40), nullable=False),
+)
+
+event_chain = Table(
+    "event_chain",
+    metadata,
+    # R-AUDIT-1: the hash-chain link of each stored event, written in the event's own
+    # transaction (ledger.adapters.audit). Not a projection: never rebuilt, only verified.
+    Column("position", BigInteger, primary_key=True, autoincrement=False),
+    Column("digest", String(64), nullable=False),
+    # The event's recorded time (UTC, ISO 8601): turns "as of a moment" into a log position.
+    Column("recorded_at", String(40)),
+    Index("ix_event_chain_recorded_at", "recorded_at"),
+    sqlite_with_rowid=False,
+)

@@ -1,0 +1,23 @@
+"""Configuration (配置): one settings object read from the environment (`JIXIAO_*`).
+
+The service, the CLI, the migrations and the benchmarks all read their configuration here and
+nowhere else, so a deployment has one list of knobs (README, Configuration).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///var/jixiao.db"
+
+
+class Settings(BaseSettings):
+    """`JIXIAO_DATABASE_URL`: the store (a SQLite file, or a PostgreSQL URL).
+    `JIXIAO_TODAY`: fixes the bureau's "today" (tests and demos); unset, the date in Beijing."""
+
+    model_config = SettingsConfigDict(env_prefix="JIXIAO_", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    today: date | None = None
