@@ -9,7 +9,6 @@ nothing else builds these parts or connects them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from alembic import command as alembic_command
@@ -25,18 +24,9 @@ from projections.deadlines import Deadlines
 from projections.projector import Projector
 from projections.queries import Queries
 from projections.rebuild import rebuild
+from projections.view import View
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
-
-
-@dataclass(frozen=True)
-class View:
-    """Queries, annual results and deadlines, all answering as of one log position."""
-
-    queries: Queries
-    annual: AnnualResults
-    deadlines: Deadlines
-    as_of: int | None
 
 
 class LedgerService:
@@ -61,9 +51,7 @@ class LedgerService:
 
     def view(self, as_of: int | None = None) -> View:
         """The read side, live or as of a log position (R-Q-3)."""
-        if as_of is None:
-            return View(self.queries, self.annual, self.deadlines, None)
-        return View(self.queries.at(as_of), self.annual.at(as_of), self.deadlines.at(as_of), as_of)
+        return View.live_or_at(self.queries, self.annual, self.deadlines, as_of)
 
     def rebuild(self) -> int:
         """`jixiao rebuild`: every projection from the whole log, in one transaction."""

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ledger.domain.errors import EntryNotFound
-from api.service import View
+from projections.view import View
 from projections.tables import HISTORY
 
 PERSON_FIELDS = ("unit", "tier", "annual_rate", "grade", "grade_zh", "cs_grade", "cs_grade_zh", "payout_yuan", "flags", "provisional")

@@ -1,7 +1,7 @@
 """The annual inputs' projection: running sums per person and per unit track, and the annual
 review's facts (evaluations, bonus items and claims, vetoes, target-bonus settings).
 
-Called by `projections.projector.Projector` in the command's transaction. A deduction changes
+Part of `projections.projector.Projector` in the command's transaction. A deduction changes
 one person's or one unit track's sums in O(1); `projections.annual` turns the sums into results.
 """
 
@@ -10,20 +10,15 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Callable
 
-import orjson
 
 from ledger.domain.bonus import BonusClaim
 from ledger.domain.numbers import CENT, HUNDRED, ZERO, fmt
 from ledger.domain.review import AnnualReview
 from ledger.adapters.store import ProjectionCursor
 from ledger.domain.veto import Veto
+from projections.rows import Apply, json_text
 
-Apply = Callable[[ProjectionCursor, int, Any], None]
 RATE_TOTAL_PLACES = Decimal("0.0001")
-
-
-def _json(value: Any) -> str:
-    return orjson.dumps(value, default=str).decode()
 
 
 class AnnualProjection:
@@ -44,7 +39,7 @@ class AnnualProjection:
             AnnualReview.GrassrootsRateRecorded: self._evaluation("grassroots", lambda e: (e.unit, fmt(e.rate))),
             AnnualReview.ComprehensiveGradeRecorded: self._evaluation("party_grade", lambda e: (e.person, e.grade)),
             AnnualReview.ExemptionApproved: self._evaluation(
-                "exemption", lambda e: (e.person, _json({"reason": e.reason, "application_ref": e.application_ref}))
+                "exemption", lambda e: (e.person, json_text({"reason": e.reason, "application_ref": e.application_ref}))
             ),
             AnnualReview.TargetBonusSet: self._target_bonus_set,
             BonusClaim.Filed: self._claim_filed,
@@ -150,7 +145,7 @@ class AnnualProjection:
         cur.execute(
             "INSERT INTO target_bonus (year, bases, point_value, position) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (year) DO UPDATE SET bases = excluded.bases, point_value = excluded.point_value, position = excluded.position",
-            (e.year, _json({k: fmt(v) for k, v in e.bases.items()}), fmt(e.point_value), pos),
+            (e.year, json_text({k: fmt(v) for k, v in e.bases.items()}), fmt(e.point_value), pos),
         )
 
     def _claim_filed(self, cur: ProjectionCursor, pos: int, e: Any) -> None:
@@ -159,7 +154,7 @@ class AnnualProjection:
             " filed_on, late, carried_over, status, filed_by, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'filed', ?, ?)",
             (
                 e.target, e.basis_ref, str(e.originator_id), e.year, e.target_kind, e.item, fmt(e.points), e.basis, e.earned_on.isoformat(),
-                e.document_dated.isoformat(), _json(e.evidence), e.filed_on.isoformat(), bool(e.late), bool(e.carried_over), e.actor["user"], pos,
+                e.document_dated.isoformat(), json_text(e.evidence), e.filed_on.isoformat(), bool(e.late), bool(e.carried_over), e.actor["user"], pos,
             ),
         )  # fmt: skip
 
@@ -177,7 +172,7 @@ class AnnualProjection:
             "INSERT INTO vetoes (code, aggregate_id, year, unit, kind, head, persons, occurred_on, reason, decision_ref, status, imposed_by, position)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)",
             (
-                e.code, str(e.originator_id), e.year, e.unit, e.kind, e.head, _json(e.persons), e.occurred_on.isoformat(), e.reason,
+                e.code, str(e.originator_id), e.year, e.unit, e.kind, e.head, json_text(e.persons), e.occurred_on.isoformat(), e.reason,
                 e.decision_ref, e.actor["user"], pos,
             ),
         )  # fmt: skip
