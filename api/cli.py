@@ -26,6 +26,16 @@ def _service() -> LedgerService:
     return LedgerService()  # the store and the clock from the settings (JIXIAO_*)
 
 
+def _on_roster(service: LedgerService, person: str) -> bool:
+    from ledger.domain.errors import PersonNotFound
+
+    try:
+        service.queries.person(person)
+    except PersonNotFound:
+        return False
+    return True
+
+
 def _build_demo(service: LedgerService) -> None:
     from api.users import add_user
     from ledger.demo.bureau import build_demo, demo_users
@@ -129,6 +139,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "user":
             from api.users import add_user
 
+            if args.person is not None and not _on_roster(service, args.person):
+                print(f"人员不在名册中：{args.person}（the person is not on the roster）", file=sys.stderr)
+                return 2
             token = add_user(service.engine, service.clock, args.user_id, args.name, Role(args.role), args.person)
             print(token)
     finally:

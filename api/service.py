@@ -38,8 +38,7 @@ class LedgerService:
             self.settings = self.settings.model_copy(update={"database_url": database_url})
         self.clock = clock or Clock(self.settings.today)
         self.database = Database(self.settings.database_url)
-        if self.database.dialect == "sqlite":
-            Path(self.database.sqlite_path).parent.mkdir(parents=True, exist_ok=True)
+        self.database.prepare()  # a SQLite store's folder and files: owner-only
         self.engine = make_engine(self.database)
         migrate(self.engine)
         self.projector = Projector()

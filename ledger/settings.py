@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///var/jixiao.db"
@@ -15,9 +16,11 @@ DEFAULT_DATABASE_URL = "sqlite:///var/jixiao.db"
 
 class Settings(BaseSettings):
     """`JIXIAO_DATABASE_URL`: the store (a SQLite file, or a PostgreSQL URL).
-    `JIXIAO_TODAY`: fixes the bureau's "today" (tests and demos); unset, the date in Beijing."""
+    `JIXIAO_TODAY`: fixes the bureau's "today" (tests and demos); unset, the date in Beijing.
+    `JIXIAO_MAX_BODY_BYTES`: the largest request body the API reads (413 beyond it)."""
 
     model_config = SettingsConfigDict(env_prefix="JIXIAO_", extra="ignore")
 
     database_url: str = DEFAULT_DATABASE_URL
     today: date | None = None
+    max_body_bytes: int = Field(default=1_048_576, ge=1024, le=64 * 1_048_576)

@@ -12,9 +12,11 @@ so a projection can never skip a position (R-Q-3 needs that).
 from __future__ import annotations
 
 import importlib
+import os
 import sqlite3
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from datetime import date
 from decimal import Decimal
 from typing import Any, Protocol, Sequence
@@ -232,6 +234,21 @@ class Database:
     @property
     def sqlite_path(self) -> str:
         return self.url.split(":///", 1)[1]
+
+    def prepare(self) -> None:
+        """A SQLite store holds personal data: its folder and files are the owner's only (0700 /
+        0600), created so before SQLite writes a byte. SQLite gives the -wal and -shm files the
+        database file's mode. An existing store is tightened the same way."""
+        if self.dialect != "sqlite":
+            return
+        path = Path(self.sqlite_path)
+        if not path.parent.exists():
+            path.parent.mkdir(mode=0o700, parents=True)
+        fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+        os.close(fd)
+        for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            if file.exists() and file.stat().st_mode & 0o077:
+                file.chmod(0o600)
 
     @property
     def sqlalchemy_url(self) -> str:

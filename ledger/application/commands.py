@@ -7,21 +7,59 @@ Points travel as decimal strings ("0.5"); a JSON float is refused rather than tr
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from ledger.domain.actors import Role
 from ledger.domain.annual import Grade
 from ledger.domain.bonus import EvidenceKind, Requirement
 from ledger.domain.dispute import Decision as DisputeDecision
 from ledger.domain.periods import Track
-from ledger.domain.roster import Gender, Tier, UnitKind
+from ledger.domain.roster import CODE_PATTERN, Gender, Tier, UnitKind
 from ledger.domain.veto import VetoKind
 
 Text = Field(min_length=1, max_length=2000)
-Code = Field(min_length=1, max_length=32)
+Code = Field(min_length=1, max_length=32, pattern=CODE_PATTERN)
+CodeStr = Annotated[str, StringConstraints(min_length=1, max_length=32, pattern=CODE_PATTERN)]
+
+# Characters no basis, reason or name may hold: control characters (NUL, BEL, …; tab and line
+# breaks are fine) and the bidirectional controls that make text display other than it reads
+# (U+202A–U+202E, U+2066–U+2069, LRM/RLM/ALM).
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+_ALLOWED_CONTROLS = frozenset("\t\n\r")
+
+
+def _check_text(value: Any) -> Any:
+    """Every string in a command, however deeply nested: no text made only of spaces, no
+    control or bidirectional-override characters."""
+    if isinstance(value, str):
+        if value and not value.strip():
+            raise ValueError("text must not be only spaces / 内容不能全为空白")
+        for ch in value:
+            if ch in _BIDI_CONTROLS or (unicodedata.category(ch) == "Cc" and ch not in _ALLOWED_CONTROLS):
+                raise ValueError(f"text holds a control character U+{ord(ch):04X} / 内容含有不可见控制字符 U+{ord(ch):04X}")
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _check_text(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_text(key)
+            _check_text(item)
+    return value
+
+
+class Strict(BaseModel):
+    """A part of a command: unknown fields refused, every text checked."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _text_is_clean(cls, value: Any) -> Any:
+        return _check_text(value)
 
 
 def _decimal_text(value: Any) -> Any:
@@ -32,8 +70,7 @@ def _decimal_text(value: Any) -> Any:
     return value
 
 
-class Command(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class Command(Strict):
     roles: ClassVar[frozenset[Role]] = frozenset()
 
 
@@ -124,8 +161,7 @@ class ChangePolicy(Command):
     _value_text = field_validator("value", mode="before")(_decimal_text)
 
 
-class Item(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Item(Strict):
     code: str = Code
     title: str = Field(min_length=1, max_length=200)
     points_max: str
@@ -133,11 +169,10 @@ class Item(BaseModel):
     _points_text = field_validator("points_max", mode="before")(_decimal_text)
 
 
-class Panel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Panel(Strict):
     department: str = Code
-    assessors: list[str] = Field(min_length=1, max_length=50)
-    units: list[str] = Field(min_length=1, max_length=200)
+    assessors: list[CodeStr] = Field(min_length=1, max_length=50)
+    units: list[CodeStr] = Field(min_length=1, max_length=200)
 
 
 class OpenPeriod(Command):
@@ -183,10 +218,9 @@ class ReopenSheet(Command):
 # -- entries (R-SHEET-4, R-SUP-1, R-CASCADE-1/2, R-FIX-1) -----------------------------------------
 
 
-class Responsible(BaseModel):
+class Responsible(Strict):
     """A person answerable for a unit deduction (责任人), optionally with their own points."""
 
-    model_config = ConfigDict(extra="forbid")
     person: str = Code
     points: str | None = None
 
@@ -201,8 +235,8 @@ class RecordDeduction(Command):
     """
 
     roles: ClassVar[frozenset[Role]] = frozenset({Role.ASSESSOR, Role.UNIT_HEAD, Role.SUPERVISION})
-    unit: str | None = Field(default=None, min_length=1, max_length=32)
-    person: str | None = Field(default=None, min_length=1, max_length=32)
+    unit: str | None = Field(default=None, min_length=1, max_length=32, pattern=CODE_PATTERN)
+    person: str | None = Field(default=None, min_length=1, max_length=32, pattern=CODE_PATTERN)
     track: Track | None = None
     points: str
     item: str | None = Field(default=None, max_length=32)
@@ -269,8 +303,7 @@ class DefineBonusItem(Command):
     _points_text = field_validator("points", mode="before")(_decimal_text)
 
 
-class Evidence(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Evidence(Strict):
     kind: EvidenceKind
     ref: str = Field(min_length=1, max_length=200)  # document number, certificate id, file name
 
@@ -280,8 +313,8 @@ class FileBonusClaim(Command):
 
     roles: ClassVar[frozenset[Role]] = frozenset({Role.OFFICE, Role.UNIT_HEAD, Role.STAFF})
     year: int = Field(ge=2000, le=2100)
-    unit: str | None = Field(default=None, min_length=1, max_length=32)
-    person: str | None = Field(default=None, min_length=1, max_length=32)
+    unit: str | None = Field(default=None, min_length=1, max_length=32, pattern=CODE_PATTERN)
+    person: str | None = Field(default=None, min_length=1, max_length=32, pattern=CODE_PATTERN)
     item: str = Code
     basis: str = Text
     basis_ref: str = Field(min_length=1, max_length=100)  # e.g. the commendation document's number
@@ -312,7 +345,7 @@ class ImposeVeto(Command):
     year: int = Field(ge=2000, le=2100)
     unit: str = Code
     kind: VetoKind
-    persons: list[str] = Field(default_factory=list, max_length=50)
+    persons: list[CodeStr] = Field(default_factory=list, max_length=50)
     occurred_on: date
     reason: str = Text
     decision_ref: str = Field(min_length=1, max_length=100)
@@ -414,8 +447,7 @@ class DecideDispute(Command):
 # -- calendar and deadlines (R-CAL-2/3) ---------------------------------------------------------
 
 
-class CalendarDay(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class CalendarDay(Strict):
     day: date
     working: bool
     note: str = Field(default="", max_length=200)

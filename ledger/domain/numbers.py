@@ -2,13 +2,36 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+import re
+from decimal import ROUND_HALF_UP, Decimal
 
 from ledger.domain.errors import InvalidPoints
 
 HUNDRED = Decimal(100)
 ZERO = Decimal(0)
 CENT = Decimal("0.01")
+
+
+# The one written form of a number the bureau's forms use: ASCII digits, at most one point, at
+# most 4 places and 7 integer digits (money up to 9,999,999.99 yuan). No sign, exponent ("1e3"),
+# underscore ("1_0"), surrounding space or other script's digits ("٣"): Decimal() and int()
+# accept all of those, and a figure that decides a grade must mean exactly what was typed.
+DECIMAL_TEXT = re.compile(r"(?:0|[1-9][0-9]{0,6})(?:\.[0-9]{1,4})?", re.ASCII)
+
+
+def decimal_from_text(value: object, *, field: str, error: type[InvalidPoints] = InvalidPoints) -> Decimal:
+    """A non-negative decimal from its plain written form (a string, or a small int)."""
+    if isinstance(value, Decimal) and value.is_finite():
+        return value
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10**7:
+        return Decimal(value)
+    if not isinstance(value, str) or DECIMAL_TEXT.fullmatch(value) is None:
+        raise error(
+            f"{field} must be written with ASCII digits and at most one '.', e.g. \"0.5\": {str(value)[:40]!r}",
+            f"{field} 须用半角数字书写，最多一个小数点，例如“0.5”：{str(value)[:40]!r}",
+            field=field,
+        )
+    return Decimal(value)
 
 
 def parse_points(value: object, *, field: str = "points") -> Decimal:
@@ -18,13 +41,8 @@ def parse_points(value: object, *, field: str = "points") -> Decimal:
     no float ever reaches here). Anything else, zero, negative, or a third decimal place
     is refused rather than rounded: a deduction is a fact, not an estimate.
     """
-    if isinstance(value, bool) or isinstance(value, float):
-        raise InvalidPoints(f"{field} must be given as a decimal string, not {type(value).__name__}", field=field)
-    try:
-        d = Decimal(str(value).strip()) if not isinstance(value, Decimal) else value
-    except (InvalidOperation, ValueError):
-        raise InvalidPoints(f"{field} is not a decimal number: {value!r}", field=field) from None
-    if not d.is_finite() or d <= 0:
+    d = decimal_from_text(value, field=field)
+    if d <= 0:
         raise InvalidPoints(f"{field} must be positive: {value!r}", field=field)
     if d != d.quantize(CENT):
         raise InvalidPoints(f"{field} has more than two decimal places: {value!r}", field=field)

@@ -8,6 +8,7 @@ answers from it in memory.
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date
 from enum import Enum
@@ -16,6 +17,11 @@ from typing import Any
 from eventsourcing.domain import Aggregate, event
 
 from ledger.domain.errors import AlreadyExists, InvalidInput, PersonNotFound, UnitNotFound
+
+# A plausible age on joining the roster (a typing error such as 1800-01-01 is refused); the
+# roster of a bureau going live enrols serving staff on that day, so the upper bound is wide.
+WORKING_AGE_MIN = 16
+WORKING_AGE_MAX = 70
 
 NAMESPACE = uuid.UUID("5f0c3d53-7a4e-4f0e-9a57-3b1f6c2d9e10")
 
@@ -134,11 +140,18 @@ class Roster(Aggregate):
 
     # -- commands --------------------------------------------------------------------------
 
+    def _require_unused(self, code: str) -> None:
+        """Units and persons share one namespace of codes: a person is never mistaken for a
+        unit (a read of `B02` is one or the other)."""
+        if code in self.units:
+            raise AlreadyExists(f"code {code!r} is a unit's", f"编码已被单位使用：{code!r}", unit=code)
+        if code in self.persons:
+            raise AlreadyExists(f"code {code!r} is a person's", f"编码已被人员使用：{code!r}", person=code)
+
     def register_unit(self, code: str, name: str, kind: UnitKind, registered_on: date, actor: dict[str, Any]) -> None:
         """R-ORG-1: register an assessed unit."""
-        if code in self.units:
-            raise AlreadyExists(f"unit {code!r} already exists", f"单位编码已存在：{code!r}", unit=code)
         _require_code(code, "unit")
+        self._require_unused(code)
         if not name.strip():
             raise InvalidInput("a unit needs a name", "单位名称不能为空", field="name")
         self._unit_registered(code=code, name=name.strip(), kind=UnitKind(kind).value, registered_on=registered_on, actor=actor)
@@ -175,14 +188,18 @@ class Roster(Aggregate):
         actor: dict[str, Any],
     ) -> None:
         """R-ORG-2: put a person on the roster."""
-        if code in self.persons:
-            raise AlreadyExists(f"person {code!r} already exists", f"人员编码已存在：{code!r}", person=code)
         _require_code(code, "person")
+        self._require_unused(code)
         self.unit(unit)
         if not name.strip():
             raise InvalidInput("a person needs a name", "姓名不能为空", field="name")
-        if birth_date >= joined_on:
-            raise InvalidInput("birth date must be before the joining date", "出生日期必须早于入职日期", field="birth_date")
+        if not WORKING_AGE_MIN <= age_on(birth_date, joined_on) <= WORKING_AGE_MAX:
+            raise InvalidInput(
+                f"born {birth_date}, the person would be {age_on(birth_date, joined_on)} on joining ({joined_on}):"
+                f" a member of staff is {WORKING_AGE_MIN} to {WORKING_AGE_MAX}",
+                f"出生日期 {birth_date} 不合理：入册时（{joined_on}）年龄应在 {WORKING_AGE_MIN} 至 {WORKING_AGE_MAX} 周岁之间",
+                field="birth_date",
+            )
         self._person_enrolled(
             code=code,
             name=name.strip(),
@@ -270,10 +287,22 @@ class Roster(Aggregate):
         self.persons[person]["left_on"] = left_on
 
 
+# One pattern for every unit and person code (B01, P0007, dept-office): ASCII letters, digits,
+# '-' and '_'. Codes are parts of sheet codes and entry ids (`B01:2026-Q1:key:3`) and of URLs, so
+# ':', '/', spaces, '*' and other scripts are out; so is anything a read check could take for
+# "any target".
+CODE_PATTERN = r"^[A-Za-z0-9_-]{1,32}$"
+_CODE = re.compile(CODE_PATTERN, re.ASCII)
+
+
+def is_code(value: str) -> bool:
+    return _CODE.fullmatch(value) is not None
+
+
 def _require_code(code: str, what: str) -> None:
-    if not code or len(code) > 32 or any(c in code for c in ":/ #?"):
+    if not is_code(code):
         raise InvalidInput(
-            f"a {what} code is 1-32 characters without ':', '/', '#', '?' or spaces: {code!r}",
-            f"编码应为1至32个字符，不含冒号、斜杠、井号、问号或空格：{code!r}",
+            f"a {what} code is 1-32 ASCII letters, digits, '-' or '_': {code[:40]!r}",
+            f"编码应为1至32位半角字母、数字、“-”或“_”：{code[:40]!r}",
             field="code",
         )
