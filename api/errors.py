@@ -71,8 +71,14 @@ def install(app: FastAPI) -> None:
             return _unauthorized_problem("Send 'Authorization: Bearer <token>'")
         errors = [
             {"loc": [str(p) for p in e.get("loc", ())], "type": e.get("type"), "msg": e.get("msg")}
+            | ({"reason": str(e["ctx"]["error"])} if isinstance(e.get("ctx"), dict) and "error" in e["ctx"] else {})
             for e in error.errors()
         ]
+        duplicate = next((e["reason"] for e in errors if e["type"] == "json_invalid" and e.get("reason", "").startswith("duplicate key")), None)
+        if duplicate is not None:
+            return problem(
+                400, "DUPLICATE_KEY", "Duplicate key", f"The JSON body names a key twice: {duplicate}", "请求体中同一字段出现了两次", errors=errors
+            )
         if any(e["type"] == "json_invalid" for e in errors):
             return problem(400, "MALFORMED_JSON", "Malformed JSON", "The request body is not valid JSON", "请求体不是合法的 JSON", errors=errors)
         return problem(422, "INVALID_INPUT", "Invalid input", "The request does not match the command's schema", "请求内容不符合要求", errors=errors)
@@ -88,5 +94,6 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, error: StarletteHTTPException) -> ProblemResponse:
-        code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(error.status_code, "HTTP_ERROR")
-        return problem(error.status_code, code, str(error.detail), str(error.detail), "请求的资源不存在" if error.status_code == 404 else "请求无法处理")
+        code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 413: "PAYLOAD_TOO_LARGE"}.get(error.status_code, "HTTP_ERROR")
+        zh = {404: "请求的资源不存在", 405: "不支持该请求方法", 413: "请求内容过大"}.get(error.status_code, "请求无法处理")
+        return problem(error.status_code, code, str(error.detail), str(error.detail), zh)

@@ -79,7 +79,11 @@ def build_demo(ledger: Ledger, year: int = 2026, months: int = 12, seed: int = 2
     supervision = Actor("demo-supervision", Role.SUPERVISION)
     run = ledger.execute
     bureau = DemoBureau(year=year)
-    today = ledger.clock
+    # The demo is written as it happened: each step on a day after the facts it records (a fact
+    # is never after "today"). Steps with no day of their own run just after the demo's months.
+    original_clock = ledger.clock
+    today = Clock(date(year + months // 12, months % 12 + 1, 10))
+    ledger.clock = today
 
     # -- roster ------------------------------------------------------------------------------
     for code, name in DEPARTMENTS:
@@ -166,12 +170,12 @@ def build_demo(ledger: Ledger, year: int = 2026, months: int = 12, seed: int = 2
     first_unit_entry = None
     for m in range(1, months + 1):
         period = parse_period(f"{year}-{m:02d}")
-        # Unit heads deduct their own staff (monthly review).
+        # Unit heads deduct their own staff (monthly review); never themselves (SELF_DEDUCTION).
         for unit, members in bureau.members.items():
             head = bureau.heads[unit] if not (unit == "B07" and m < 7) else bureau.members["B07"][0]
             head_actor = Actor(f"demo-head-{head}", Role.UNIT_HEAD, person=head)
             for person in members:
-                if rng.random() > 0.22:
+                if rng.random() > 0.22 or person == head:
                     continue
                 run(
                     head_actor,
@@ -303,6 +307,7 @@ def build_demo(ledger: Ledger, year: int = 2026, months: int = 12, seed: int = 2
         from ledger.demo.annual_year import close_year
 
         close_year(ledger, bureau)
+    ledger.clock = original_clock
     return bureau
 
 

@@ -37,6 +37,12 @@ class InvalidPoints(InvalidInput):
     message_en = "Points must be a positive decimal with at most two places"
 
 
+class FactInFuture(InvalidInput):
+    code = "FACT_IN_FUTURE"
+    message_zh = "事实发生日期不能晚于今天"
+    message_en = "The date of the fact is after today"
+
+
 class NotFound(DomainError):
     code = "NOT_FOUND"
     status = 404
@@ -212,3 +218,9 @@ class SheetNotPublished(Conflict):
     code = "SHEET_NOT_PUBLISHED"
     message_zh = "考核表尚未公布，申诉期自公布之日起计算"
     message_en = "The sheet is not published yet; the dispute window runs from publication"
+
+
+class SelfDeduction(Forbidden):
+    code = "SELF_DEDUCTION"
+    message_zh = "不能对本人扣分（由考核办公室或监察室登记）"
+    message_en = "A person never deducts themselves (the office or the supervision office does)"

@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
 from typing import Any, Sequence
 
 from ledger.application import commands as c
 from ledger.domain.actors import Actor, Role
 from ledger.application.unit_of_work import Outcome, UnitOfWork
 from ledger.domain.errors import (
+    FactInFuture,
     Forbidden,
     FormNumberRequired,
     InvalidInput,
@@ -16,11 +19,52 @@ from ledger.domain.errors import (
     NotUnitHead,
     ResponsibleNotInUnit,
     ResponsibleRequired,
+    SelfDeduction,
 )
 from ledger.domain.numbers import parse_points
 from ledger.domain.periods import TRACK_PERIOD_KIND, PeriodKind, Track, period_of, sheet_code, split_entry_id
 from ledger.domain.roster import Roster, UnitKind
 from ledger.domain.sheet import Sheet, Source
+
+
+def _deduct(
+    sheet: Sheet,
+    actor: Actor,
+    *,
+    points: Decimal,
+    basis: str,
+    occurred_on: date,
+    source: Source,
+    item: str | None = None,
+    form_no: str | None = None,
+    attachments: Sequence[str] = (),
+    cascaded_from: str | None = None,
+    cascaded_to: Sequence[str] = (),
+    amends: str | None = None,
+) -> str:
+    """One deduction on one sheet, by `actor`; what most entries lack (an item, a form number,
+    links) defaults to nothing. Returns the entry id."""
+    return sheet.record_deduction(
+        points=points,
+        item=item,
+        basis=basis,
+        occurred_on=occurred_on,
+        source=source,
+        form_no=form_no,
+        attachments=list(attachments),
+        cascaded_from=cascaded_from,
+        cascaded_to=list(cascaded_to),
+        amends=amends,
+        actor=actor.stamp(),
+    )
+
+
+def _check_not_in_future(occurred_on: date, today: date, field: str = "occurred_on") -> None:
+    """A deduction rests on a fact that has happened: its date is not after today (Beijing)."""
+    if occurred_on > today:
+        raise FactInFuture(
+            f"{field} {occurred_on} is after today ({today})", f"事实发生日期 {occurred_on} 晚于今天（{today}）", field=field, today=today.isoformat()
+        )
 
 
 def _unit_track(kind: str, requested: Track | None) -> Track:
@@ -62,19 +106,7 @@ def _cascade(
         person_points = parse_points(r.points, field="responsible.points") if r.points is not None else points
         sheet = uow.sheet(sheet_code(r.person, month, Track.MONTHLY))
         ids.append(
-            sheet.record_deduction(
-                points=person_points,
-                item=None,
-                basis=basis,
-                occurred_on=occurred_on,
-                source=Source.CASCADE,
-                form_no=None,
-                attachments=[],
-                cascaded_from=parent_id,
-                cascaded_to=[],
-                amends=None,
-                actor=actor.stamp(),
-            )
+            _deduct(sheet, actor, points=person_points, basis=basis, occurred_on=occurred_on, source=Source.CASCADE, cascaded_from=parent_id)
         )
         sheets.append(sheet)
     return sheets, ids
@@ -85,6 +117,9 @@ def record_deduction(uow: UnitOfWork, actor: Actor, cmd: c.RecordDeduction) -> O
     points = parse_points(cmd.points)
     if (cmd.unit is None) == (cmd.person is None):
         raise InvalidInput("name exactly one of unit or person", "须且仅须指明一个被扣分单位或人员", field="unit")
+    _check_not_in_future(cmd.occurred_on, uow.today)
+    if cmd.person is not None and cmd.person == actor.person:
+        raise SelfDeduction(person=cmd.person)
     roster = uow.roster()
     if actor.role is Role.SUPERVISION:
         if not (cmd.form_no or "").strip():
@@ -120,25 +155,18 @@ def record_deduction(uow: UnitOfWork, actor: Actor, cmd: c.RecordDeduction) -> O
         elif actor.role is not Role.SUPERVISION:
             raise Forbidden("only the unit head or the supervision office deducts a person", "只有单位主要负责人或监察室可以对人员扣分")
         person_sheets, cascade_ids = [], []
-    entry_id = sheet.record_deduction(
-        points=points,
-        item=cmd.item,
-        basis=cmd.basis,
-        occurred_on=cmd.occurred_on,
-        source=source,
-        form_no=(cmd.form_no or None),
-        attachments=cmd.attachments,
-        cascaded_from=None,
-        cascaded_to=cascade_ids,
-        amends=None,
-        actor=actor.stamp(),
-    )
+    entry_id = _deduct(
+        sheet, actor, points=points, item=cmd.item, basis=cmd.basis, occurred_on=cmd.occurred_on, source=source,
+        form_no=(cmd.form_no or None), attachments=cmd.attachments, cascaded_to=cascade_ids,
+    )  # fmt: skip
     return Outcome(sheet, *person_sheets, entry_id=entry_id, cascaded=cascade_ids)
 
 
 def record_missed(uow: UnitOfWork, actor: Actor, cmd: c.RecordMissedDeduction) -> Outcome:
     """R-CASCADE-2: the person is deducted p; the head who failed to deduct, 2 × p."""
     points = parse_points(cmd.points)
+    _check_not_in_future(cmd.occurred_on, uow.today)
+    _check_not_in_future(cmd.found_on, uow.today, field="found_on")
     roster = uow.roster()
     roster.person(cmd.person)
     unit = roster.unit_of(cmd.person, cmd.occurred_on)
@@ -151,31 +179,12 @@ def record_missed(uow: UnitOfWork, actor: Actor, cmd: c.RecordMissedDeduction) -
     head_sheet = uow.sheet(sheet_code(head, period_of(cmd.found_on, PeriodKind.MONTH).code, Track.MONTHLY))
     same = head_sheet is person_sheet
     finding_id = person_sheet.next_entry_id(1 if same else 0)
-    double_id = head_sheet.record_deduction(
-        points=points * 2,
-        item=None,
-        basis=f"应扣未扣加倍扣分：{cmd.basis}",
-        occurred_on=cmd.found_on,
-        source=Source.MISSED_DOUBLE,
-        form_no=None,
-        attachments=[],
-        cascaded_from=finding_id,
-        cascaded_to=[],
-        amends=None,
-        actor=actor.stamp(),
-    )
-    recorded = person_sheet.record_deduction(
-        points=points,
-        item=None,
-        basis=cmd.basis,
-        occurred_on=cmd.occurred_on,
-        source=Source.MISSED_FINDING,
-        form_no=None,
-        attachments=[],
-        cascaded_from=None,
-        cascaded_to=[double_id],
-        amends=None,
-        actor=actor.stamp(),
+    double_id = _deduct(
+        head_sheet, actor, points=points * 2, basis=f"应扣未扣加倍扣分：{cmd.basis}", occurred_on=cmd.found_on,
+        source=Source.MISSED_DOUBLE, cascaded_from=finding_id,
+    )  # fmt: skip
+    recorded = _deduct(
+        person_sheet, actor, points=points, basis=cmd.basis, occurred_on=cmd.occurred_on, source=Source.MISSED_FINDING, cascaded_to=[double_id]
     )
     assert recorded == finding_id, (recorded, finding_id)
     return Outcome(person_sheet, *([] if same else [head_sheet]), entry_id=finding_id, head=head, head_entry_id=double_id)
@@ -238,19 +247,11 @@ def amend_entry(uow: UnitOfWork, actor: Actor, cmd: c.AmendEntry) -> Outcome:
         for follower_id in old["cascaded_to"]:
             f_sheet = uow.sheet(split_entry_id(follower_id)[0])
             cascade_ids.append(
-                f_sheet.record_deduction(
-                    points=points * 2,
-                    item=None,
-                    basis=f"应扣未扣加倍扣分：{basis}",
-                    occurred_on=f_sheet.entry(split_entry_id(follower_id)[1])["occurred_on"],
-                    source=Source.MISSED_DOUBLE,
-                    form_no=None,
-                    attachments=[],
-                    cascaded_from=new_id,
-                    cascaded_to=[],
-                    amends=follower_id,
-                    actor=actor.stamp(),
-                )
+                _deduct(
+                    f_sheet, actor, points=points * 2, basis=f"应扣未扣加倍扣分：{basis}",
+                    occurred_on=f_sheet.entry(split_entry_id(follower_id)[1])["occurred_on"], source=Source.MISSED_DOUBLE,
+                    cascaded_from=new_id, amends=follower_id,
+                )  # fmt: skip
             )
             if f_sheet is not sheet and f_sheet not in touched:
                 touched.append(f_sheet)
@@ -258,18 +259,9 @@ def amend_entry(uow: UnitOfWork, actor: Actor, cmd: c.AmendEntry) -> Outcome:
         raise InvalidInput("responsible persons are named only for a unit deduction", "只有对单位扣分才需指明责任人", field="responsible")
     elif source in (Source.CASCADE, Source.MISSED_DOUBLE):
         raise AssertionError("unreachable: a cascaded entry is refused by reverse_entry")
-    recorded = sheet.record_deduction(
-        points=points,
-        item=item,
-        basis=basis,
-        occurred_on=old["occurred_on"],
-        source=source,
-        form_no=old["form_no"],
-        attachments=[],
-        cascaded_from=None,
-        cascaded_to=cascade_ids,
-        amends=cmd.entry_id,
-        actor=actor.stamp(),
-    )
+    recorded = _deduct(
+        sheet, actor, points=points, item=item, basis=basis, occurred_on=old["occurred_on"], source=source, form_no=old["form_no"],
+        cascaded_to=cascade_ids, amends=cmd.entry_id,
+    )  # fmt: skip
     assert recorded == new_id, (recorded, new_id)
     return Outcome(sheet, *[s for s in touched if s is not sheet], entry_id=new_id, reversed=reversed_ids, cascaded=cascade_ids)

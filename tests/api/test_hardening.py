@@ -1,0 +1,112 @@
+"""Bad input gets a clear 4xx and writes nothing (the hardening review's findings, each through HTTP
+on the real store): numbers in one written form, clean text, plausible dates, codes in one
+namespace, nobody deducting themselves, owner-only store files."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ledger.clock import Clock
+from tests.api.conftest import Api
+
+PERSON_DEDUCTION = {"person": "P02", "basis": "会议无故缺席", "occurred_on": "2026-01-20", "form_no": "JC-2026-009"}
+
+
+@pytest.mark.parametrize(
+    "points",
+    ["1e30", "1E+27", 10**30, "9" * 30, "1" * 100_000, "٣", "1_0", " 0.5 ", "0.5\n", "+1", "-1", "1.", ".5", "0x10", "NaN", "Infinity", "１"],
+)
+def test_points_in_any_other_written_form_are_refused__R_SHEET_4(api: Api, points: Any) -> None:
+    """Points are ASCII digits with at most one '.' (R-SHEET-4): no exponent, underscore, space,
+    sign, other script's digits; a huge number is a 422, never a 500."""
+    problem = api.refused("supervision", "/deductions", {**PERSON_DEDUCTION, "points": points}, 422, "INVALID_POINTS")
+    assert "半角数字" in problem["detail_zh"]
+
+
+def test_points_in_the_one_written_form_are_accepted_exactly__R_SHEET_4(api: Api) -> None:
+    entry = api.ok("supervision", "/deductions", {**PERSON_DEDUCTION, "points": "0.5"})
+    assert api.read("viewer", f"/entries/{entry['entry_id']}")["points"] == "0.50"
+    assert api.read("viewer", "/sheets/P02:2026-01:monthly")["score"] == "99.50"  # 100 − 0.5
+
+
+@pytest.mark.parametrize("basis", ["   ", "\u3000\u3000", "扣分\x00依据", "扣分\x07", "依据\u202e反向", "依据\u2066隔离\u2069"])
+def test_blank_or_control_text_is_refused(api: Api, basis: str) -> None:
+    """A basis made only of spaces, or holding NUL/BEL or bidirectional controls, is refused."""
+    problem = api.refused("supervision", "/deductions", {**PERSON_DEDUCTION, "points": "1", "basis": basis}, 422, "INVALID_INPUT")
+    assert problem["errors"][0]["loc"][-1] == "basis"
+
+
+def test_text_with_line_breaks_is_kept(api: Api) -> None:
+    entry = api.ok("supervision", "/deductions", {**PERSON_DEDUCTION, "points": "1", "basis": "第一条；\n第二条"})
+    assert api.read("viewer", f"/entries/{entry['entry_id']}")["basis"] == "第一条；\n第二条"
+
+
+def test_a_fact_after_today_is_refused(api: Api) -> None:
+    """On 2026-11-25 (Beijing), a deduction for a fact of 2027-03-31 is refused; one of that day is not."""
+    api.service.ledger.clock = Clock(date(2026, 11, 25))
+    problem = api.refused("supervision", "/deductions", {**PERSON_DEDUCTION, "points": "1", "occurred_on": "2026-11-26"}, 422, "FACT_IN_FUTURE")
+    assert problem["today"] == "2026-11-25"
+    api.refused("office", "/missed-deductions", {"person": "P02", "points": "1", "basis": "应扣未扣", "occurred_on": "2026-01-05", "found_on": "2026-11-30"}, 422, "FACT_IN_FUTURE")  # fmt: skip
+
+
+def test_a_birth_date_of_1800_is_refused(api: Api) -> None:
+    body = {"code": "P90", "name": "王五", "gender": "male", "birth_date": "1800-01-01", "unit": "B01", "joined_on": "2026-01-01"}
+    api.refused("office", "/persons", body, 422, "INVALID_INPUT")
+    api.ok("office", "/persons", {**body, "birth_date": "1990-05-01"})
+
+
+@pytest.mark.parametrize("code", ["😀", "*", "B 09", "B:09", "分局九", "x" * 33, ""])
+def test_unit_codes_follow_one_pattern(api: Api, code: str) -> None:
+    api.refused("office", "/units", {"code": code, "name": "新单位", "kind": "branch", "registered_on": "2026-01-01"}, 422, "INVALID_INPUT")
+
+
+def test_units_and_persons_share_one_namespace_of_codes(api: Api) -> None:
+    """A person coded like a unit (B02) would be read as that unit: refused; and the other way round."""
+    body = {"code": "B02", "name": "王五", "gender": "male", "birth_date": "1990-05-01", "unit": "B01", "joined_on": "2026-01-01"}
+    problem = api.refused("office", "/persons", body, 409, "ALREADY_EXISTS")
+    assert problem["unit"] == "B02"
+    problem = api.refused("office", "/units", {"code": "P02", "name": "新单位", "kind": "branch", "registered_on": "2026-01-01"}, 409, "ALREADY_EXISTS")
+    assert problem["person"] == "P02"
+
+
+def test_a_unit_head_never_deducts_themselves(api: Api) -> None:
+    """P01 heads B01: a deduction on P01's own monthly sheet is for the office or the supervision office."""
+    body = {"person": "P01", "points": "1", "item": "M1", "basis": "会议无故缺席", "occurred_on": "2026-01-20"}
+    api.refused("unit_head", "/deductions", body, 403, "SELF_DEDUCTION")
+    api.ok("unit_head", "/deductions", {**body, "person": "P02"})  # a member of B01: allowed
+
+
+def test_the_sqlite_store_is_owner_only(tmp_path: Path) -> None:
+    """The store holds personal data: its folder 0700 and its files 0600, whatever the umask."""
+    from api.service import LedgerService
+
+    old = os.umask(0o022)
+    try:
+        service = LedgerService(f"sqlite:///{tmp_path / 'store' / 'jixiao.db'}")
+        try:
+            files = [p for p in (tmp_path / "store").iterdir()]
+            assert stat.S_IMODE((tmp_path / "store").stat().st_mode) == 0o700
+            assert files and all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in files), [(p.name, oct(p.stat().st_mode)) for p in files]
+        finally:
+            service.close()
+    finally:
+        os.umask(old)
+
+
+def test_jixiao_user_add_refuses_a_person_not_on_the_roster(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    env = {**os.environ, "JIXIAO_DATABASE_URL": url}
+    cli = [sys.executable, "-m", "api.cli", "user", "add", "u-x", "--name", "某人", "--role", "staff"]
+    refused = subprocess.run([*cli, "--person", "P9999"], env=env, capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2])
+    assert refused.returncode == 2, refused.stderr
+    assert "人员不在名册中" in refused.stderr
+    made = subprocess.run(cli, env=env, capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2])
+    assert made.returncode == 0 and len(made.stdout.strip()) > 20, made.stderr
