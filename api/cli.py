@@ -43,7 +43,7 @@ def _build_demo(service: LedgerService) -> None:
     print("正在生成演示数据（演示工商局）… building the demo bureau …", flush=True)
     bureau = build_demo(service.ledger)
     for user_id, name, role, person in demo_users(bureau):
-        add_user(service.engine, service.clock, user_id, name, role, person, token=f"{user_id}-token")
+        add_user(service.engine, service.clock, service.key, user_id, name, role, person, token=f"{user_id}-token")
     stats = service.queries.summary()
     print(f"演示数据已生成: {stats['units']} 个单位, {stats['persons']} 名人员, {stats['sheets']} 张考核表, {stats['entries']} 条扣分记录, {stats['events']} 个事件")
 
@@ -77,11 +77,11 @@ def _verify(service: LedgerService, expect: list[str], as_json: bool) -> int:
             print(f"--expect takes POSITION:DIGEST (64 hex digits), not {item!r}", file=sys.stderr)
             return 2
         expected.append((int(position), digest.lower()))
-    report = service.ledger.verify(expected)
+    report = service.verify(expected)
     if as_json:
         print(orjson.dumps(report.as_dict(), option=orjson.OPT_INDENT_2).decode())
     else:
-        print(f"检查事件 events checked: {report.events_checked}; 简报摘要 bulletin digests checked: {report.bulletins_checked}")
+        print(f"检查事件 events checked: {report.events_checked}; 简报摘要 bulletin digests checked: {report.bulletins_checked}; 锚定记录 anchors checked: {report.anchors_checked}")
         print(f"日志摘要 log digest at {report.head_position}: {report.head_digest}")
         for p in report.problems:
             d = p.as_dict()
@@ -142,7 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.person is not None and not _on_roster(service, args.person):
                 print(f"人员不在名册中：{args.person}（the person is not on the roster）", file=sys.stderr)
                 return 2
-            token = add_user(service.engine, service.clock, args.user_id, args.name, Role(args.role), args.person)
+            token = add_user(service.engine, service.clock, service.key, args.user_id, args.name, Role(args.role), args.person)
             print(token)
     finally:
         service.close()

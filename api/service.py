@@ -2,20 +2,27 @@
 projector, and the read side. The CLI, the HTTP app, the tests and the benchmarks start here, and
 nothing else builds these parts or connects them.
 
-    Settings ──► Database ──► Ledger(database, clock, read_models=Projector())
-                    │                 └─ chain link, idempotency key, projector: one transaction
+    Settings ──► Database ──► Ledger(database, key, anchors, clock, read_models=Projector())
+                    │                 └─ chain link, idempotency key, projector: one transaction;
+                    │                    then the chain head appended to the anchor file
+                    ├──► chain key file, anchor file (outside the database, R-AUDIT-1)
                     └──► engine ──► Alembic upgrade; Queries, AnnualResults, Deadlines (read side)
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Sequence
 
 from alembic import command as alembic_command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, select
 
+from api.users import seal_users, verify_users
+from ledger.adapters.audit import Problem, Report
+from ledger.adapters.seal import AnchorFile, ChainKey, default_paths
 from ledger.adapters.store import Database, register_sqlite_adapters
+from ledger.adapters.tables import event_chain
 from ledger.application.ledger import Ledger
 from ledger.clock import Clock
 from ledger.settings import Settings
@@ -41,12 +48,35 @@ class LedgerService:
         self.database.prepare()  # a SQLite store's folder and files: owner-only
         self.engine = make_engine(self.database)
         migrate(self.engine)
+        self.key, self.anchors = self._seals()
         self.projector = Projector()
-        self.ledger = Ledger(self.database, clock=self.clock, read_models=self.projector)
+        self.ledger = Ledger(self.database, key=self.key, anchors=self.anchors, clock=self.clock, read_models=self.projector)
         self.ledger.chain_backfill()  # a store from before the hash chain (R-AUDIT-1)
+        if self.anchors.ensure():  # a new store, or one from before records were sealed
+            self.ledger.seal_existing()
+            seal_users(self.engine, self.key)
         self.queries = Queries(self.engine, self.database.events_table, clock=self.clock)
         self.annual = AnnualResults(self.engine)
         self.deadlines = Deadlines(self.engine)
+
+    def _seals(self) -> tuple[ChainKey, AnchorFile]:
+        """The chain key and the anchor file, outside the database (R-AUDIT-1)."""
+        default_key, default_anchors = default_paths(self.settings.database_url)
+        key_path = self.settings.chain_key_file or default_key
+        key, created = ChainKey.load_or_create(key_path)
+        if created and _has_sealed_rows(self.engine):
+            key_path.unlink()
+            raise RuntimeError(
+                f"链密钥文件缺失：{key_path}。此库中的记录已用原密钥签名，请从备份恢复该文件。"
+                f" The chain key file {key_path} is missing but the store's records are sealed with a key: restore it from the backup."
+            )
+        return key, AnchorFile(self.settings.anchor_file or default_anchors, key)
+
+    def verify(self, expected: Sequence[tuple[int, str]] = ()) -> Report:
+        """`jixiao verify`: the event log, its links and anchors, the refusals and the users."""
+        report = self.ledger.verify(expected)
+        report.problems.extend(Problem(0, kind, detail) for kind, detail in verify_users(self.engine, self.key))
+        return report
 
     def view(self, as_of: int | None = None) -> View:
         """The read side, live or as of a log position (R-Q-3)."""
@@ -59,6 +89,11 @@ class LedgerService:
     def close(self) -> None:
         self.ledger.close()
         self.engine.dispose()
+
+
+def _has_sealed_rows(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        return conn.execute(select(event_chain.c.position).where(event_chain.c.mac.is_not(None)).limit(1)).first() is not None
 
 
 def make_engine(database: Database) -> Engine:

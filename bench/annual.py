@@ -24,6 +24,7 @@ from ledger.application import commands as c  # noqa: E402
 from ledger.domain.actors import Actor, Role  # noqa: E402
 from ledger.demo.bureau import build_demo  # noqa: E402
 from api.service import LedgerService  # noqa: E402
+from ledger.clock import Clock  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 UPDATES = int(os.environ.get("BENCH_UPDATES", "50"))
@@ -45,7 +46,7 @@ def main() -> None:
     shutil.rmtree(BENCH_DIR, ignore_errors=True)
     BENCH_DIR.mkdir(parents=True)
     path = BENCH_DIR / "demo.db"
-    service = LedgerService(f"sqlite:///{path}")
+    service = LedgerService(f"sqlite:///{path}", clock=Clock(date(2027, 1, 10)))
     try:
         bureau = build_demo(service.ledger)
         year = bureau.year

@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ledger.application import commands as c  # noqa: E402
 from ledger.domain.actors import Actor, Role  # noqa: E402
-from ledger.application.ledger import _HANDLERS  # noqa: E402
+from ledger.clock import Clock  # noqa: E402
 from ledger.domain.errors import DomainError  # noqa: E402
 from api.service import LedgerService  # noqa: E402
 
@@ -61,23 +61,18 @@ def _load(service: LedgerService, persons: list[str], target: int) -> None:
     started = time.perf_counter()
     n = service.queries.event_count()
     while n < target:
-        touched: dict[Any, Any] = {}
-        with ledger._lock:
-            for k in range(BATCH):
-                if recorded and k % 10 == 9:
-                    command: c.Command = c.ReverseEntry(entry_id=recorded.pop(rng.randrange(len(recorded))), reason="误扣", decision_ref="r")
-                    actor = LEADING
-                else:
-                    command = c.RecordDeduction(
-                        person=rng.choice(persons), points="0.01", basis="效能监察", occurred_on=date(2026, rng.randint(1, 12), 10), form_no="JC"
-                    )
-                    actor = SUPERVISION
-                outcome = _HANDLERS[type(command)](ledger, actor, command)
-                if "entry_id" in outcome.result:
-                    recorded.append(outcome.result["entry_id"])
-                for aggregate in outcome.aggregates:
-                    touched[aggregate.id] = aggregate
-            ledger.save(*touched.values())
+        batch: list[tuple[Actor, c.Command]] = []
+        for k in range(BATCH):
+            if recorded and k % 10 == 9:
+                batch.append((LEADING, c.ReverseEntry(entry_id=recorded.pop(rng.randrange(len(recorded))), reason="误扣", decision_ref="r")))
+            else:
+                command = c.RecordDeduction(
+                    person=rng.choice(persons), points="0.01", basis="效能监察", occurred_on=date(2026, rng.randint(1, 12), 10), form_no="JC"
+                )
+                batch.append((SUPERVISION, command))
+        for result in ledger.execute_batch(batch):
+            if "entry_id" in result:
+                recorded.append(result["entry_id"])
         n = service.queries.event_count()
         if n // 100_000 != (n - BATCH) // 100_000:
             print(f"  loaded {n:,} events ({n / (time.perf_counter() - started):,.0f}/s)", flush=True)
@@ -98,7 +93,7 @@ def _latency(fn: Callable[[], Any], runs: int) -> tuple[float, float]:
 
 def main() -> None:
     STORE.parent.mkdir(parents=True, exist_ok=True)
-    service = LedgerService(f"sqlite:///{STORE}")
+    service = LedgerService(f"sqlite:///{STORE}", clock=Clock(date(2027, 1, 10)))  # after every fact it records
     try:
         if service.queries.event_count() == 0:
             print(f"building a store of {EVENTS:,} events in {STORE} (once; reused by later runs) …", flush=True)

@@ -7,6 +7,7 @@ nowhere else, so a deployment has one list of knobs (README, Configuration).
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -17,10 +18,14 @@ DEFAULT_DATABASE_URL = "sqlite:///var/jixiao.db"
 class Settings(BaseSettings):
     """`JIXIAO_DATABASE_URL`: the store (a SQLite file, or a PostgreSQL URL).
     `JIXIAO_TODAY`: fixes the bureau's "today" (tests and demos); unset, the date in Beijing.
-    `JIXIAO_MAX_BODY_BYTES`: the largest request body the API reads (413 beyond it)."""
+    `JIXIAO_MAX_BODY_BYTES`: the largest request body the API reads (413 beyond it).
+    `JIXIAO_CHAIN_KEY_FILE`, `JIXIAO_ANCHOR_FILE`: the chain key and the anchor file, kept outside
+    the database (ledger/adapters/seal.py); unset, beside a SQLite store."""
 
     model_config = SettingsConfigDict(env_prefix="JIXIAO_", extra="ignore")
 
     database_url: str = DEFAULT_DATABASE_URL
     today: date | None = None
     max_body_bytes: int = Field(default=1_048_576, ge=1024, le=64 * 1_048_576)
+    chain_key_file: Path | None = None
+    anchor_file: Path | None = None

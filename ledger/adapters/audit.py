@@ -15,6 +15,13 @@ event inserted directly into the database after the last bulletin would otherwis
 legitimate new event. With the chain, every event the ledger wrote has its link; one without a
 link was not written by the ledger. The cost is one small insert per command (measured in
 docs/architecture.md).
+
+The digest chain is public (anyone holding the log can recompute it, which is what a printed
+bulletin relies on), so on its own it does not stop someone who can write the database from
+editing the newest events and recomputing their links, or cutting the tail off. Two seals close
+that (ledger/adapters/seal.py): each link also carries `mac = HMAC(chain key, position ‖ digest)`
+under a key kept outside the database, and the head of the chain is appended to an anchor file
+outside the database after every command. `verify` checks both.
 """
 
 from __future__ import annotations
@@ -22,6 +29,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Sequence
+
+from ledger.adapters.seal import AnchorFile, ChainKey
 
 GENESIS = bytes(32)
 VERIFY_BATCH = 5000  # events read per batch by `verify` (bounded memory on a 1M-event store)
@@ -51,8 +60,10 @@ class ChainWriter:
     the first read; on PostgreSQL the recorder holds the events table's lock while the hook runs,
     so reading the head from the table inside the transaction is safe with several servers."""
 
-    def __init__(self) -> None:
+    def __init__(self, key: ChainKey) -> None:
+        self.key = key
         self._head: tuple[int, bytes] | None = None
+        self.last_written: tuple[int, bytes] | None = None  # the head after the last command's links
 
     def __call__(self, cursor: Any, notification_ids: Sequence[int], kwargs: dict[str, Any]) -> None:
         stored = kwargs.get("stored_events")
@@ -65,15 +76,15 @@ class ChainWriter:
         rows = []
         for nid, se, event in zip(notification_ids, stored, kwargs["new_events"], strict=True):
             previous = link(previous, nid, se.originator_id, se.originator_version, se.topic, se.state)
-            rows.append((nid, previous.hex(), event.timestamp.isoformat()))
+            rows.append((nid, previous.hex(), event.timestamp.isoformat(), self.key.mac("link", nid, previous.hex())))
             position = nid
         for row in rows:
-            cursor.execute("INSERT INTO event_chain (position, digest, recorded_at) VALUES (?, ?, ?)", row)
-        self._head = (position, previous)
+            cursor.execute("INSERT INTO event_chain (position, digest, recorded_at, mac) VALUES (?, ?, ?, ?)", row)
+        self._head = self.last_written = (position, previous)
 
     def discard(self) -> None:
         """The transaction may have been rolled back: read the head again next time."""
-        self._head = None
+        self._head = self.last_written = None
 
     def head(self, cursor: Any) -> tuple[int, bytes]:
         if self._head is None or cursor.dialect != "sqlite":
@@ -87,7 +98,18 @@ def read_head(cursor: Any) -> tuple[int, bytes]:
     return (0, GENESIS) if row is None else (int(row["position"]), bytes.fromhex(row["digest"]))
 
 
-def backfill(recorder: Any, mapper: Any, cursor: Any) -> int:
+def seal_links(cursor: Any, key: ChainKey) -> int:
+    """Give every link that has none its MAC. Run once, when the anchor file is created: a store
+    written before links were sealed is taken as it stands then. Afterwards a link without its
+    MAC is one the ledger did not write."""
+    cursor.execute("SELECT position, digest FROM event_chain WHERE mac IS NULL ORDER BY position")
+    rows = [(int(r["position"]), r["digest"]) for r in cursor.fetchall()]
+    for position, digest in rows:
+        cursor.execute("UPDATE event_chain SET mac = ? WHERE position = ?", (key.mac("link", position, digest), position))
+    return len(rows)
+
+
+def backfill(recorder: Any, mapper: Any, cursor: Any, key: ChainKey) -> int:
     """Chain the events of a store written before the chain existed (an earlier version of
     the ledger). Returns how many were chained. Runs at start-up, before any command, and
     only while the chain is empty: once the chain has begun, an event without a link is one
@@ -103,7 +125,10 @@ def backfill(recorder: Any, mapper: Any, cursor: Any) -> int:
         for n in batch:
             previous = link(previous, n.id, n.originator_id, n.originator_version, n.topic, n.state)
             recorded_at = mapper.to_domain_event(n).timestamp.isoformat()
-            cursor.execute("INSERT INTO event_chain (position, digest, recorded_at) VALUES (?, ?, ?)", (n.id, previous.hex(), recorded_at))
+            cursor.execute(
+                "INSERT INTO event_chain (position, digest, recorded_at, mac) VALUES (?, ?, ?, ?)",
+                (n.id, previous.hex(), recorded_at, key.mac("link", n.id, previous.hex())),
+            )
             position = n.id
             count += 1
 
@@ -114,7 +139,7 @@ def backfill(recorder: Any, mapper: Any, cursor: Any) -> int:
 @dataclass
 class Problem:
     position: int
-    kind: str  # modified | deleted | inserted | chain_broken | bulletin_mismatch
+    kind: str  # one of KIND_ZH
     detail: str
 
     KIND_ZH = {
@@ -122,7 +147,14 @@ class Problem:
         "deleted": "事件被删除",
         "inserted": "插入了台账未写入的事件",
         "chain_broken": "哈希链记录被改动",
+        "link_forged": "哈希链记录的密钥签名不符（链被重算）",
         "bulletin_mismatch": "简报摘要与事件日志不符",
+        "anchor_mismatch": "锚定文件记录的摘要与事件日志不符",
+        "truncated": "事件日志尾部被删除（少于锚定文件记录的位置）",
+        "anchor_forged": "锚定文件中有无效或伪造的记录",
+        "refusal_modified": "拒绝记录被修改或插入",
+        "refusals_deleted": "拒绝记录被删除",
+        "user_modified": "用户记录被修改或插入（未经系统签名）",
     }
 
     def as_dict(self) -> dict[str, Any]:
@@ -135,6 +167,7 @@ class Report:
     head_position: int = 0
     head_digest: str = GENESIS.hex()
     bulletins_checked: int = 0
+    anchors_checked: int = 0  # sealed heads in the anchor file
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -152,6 +185,7 @@ class Report:
             "head_position": self.head_position,
             "head_digest": self.head_digest,
             "bulletins_checked": self.bulletins_checked,
+            "anchors_checked": self.anchors_checked,
             "first_bad_position": self.first_bad_position,
             "problems": [p.as_dict() for p in self.problems],
         }
@@ -167,19 +201,26 @@ def _events(recorder: Any) -> Iterator[Any]:
         last = batch[-1].id
 
 
-def _links(cursor_factory: Any) -> Iterator[tuple[int, str]]:
+def _links(cursor_factory: Any) -> Iterator[tuple[int, str, str | None]]:
     last = 0
     while True:
         with cursor_factory() as cursor:
-            cursor.execute("SELECT position, digest FROM event_chain WHERE position > ? ORDER BY position LIMIT ?", (last, VERIFY_BATCH))
-            rows = [(int(r["position"]), r["digest"]) for r in cursor.fetchall()]
+            cursor.execute("SELECT position, digest, mac FROM event_chain WHERE position > ? ORDER BY position LIMIT ?", (last, VERIFY_BATCH))
+            rows = [(int(r["position"]), r["digest"], r["mac"]) for r in cursor.fetchall()]
         if not rows:
             return
         yield from rows
         last = rows[-1][0]
 
 
-def verify(recorder: Any, cursor_factory: Any, anchors: Iterable[tuple[int, str, str]] = (), limit_problems: int = 100) -> Report:
+def verify(
+    recorder: Any,
+    cursor_factory: Any,
+    anchors: Iterable[tuple[int, str, str]] = (),
+    limit_problems: int = 100,
+    key: ChainKey | None = None,
+    anchor_file: AnchorFile | None = None,
+) -> Report:
     """Recompute the chain from the stored events and compare it with the links written when
     each event was stored and with the digests the bulletins carry (`anchors`: position,
     digest, label — a bulletin, or a digest copied from a printed one).
@@ -187,8 +228,21 @@ def verify(recorder: Any, cursor_factory: Any, anchors: Iterable[tuple[int, str,
     Each event is checked twice: its own link (stored digest of the previous position + this
     event → stored digest of this one) names exactly which rows were touched; the running chain
     recomputed from the very first event is what a bulletin's digest is compared with, so
-    rewriting the link table to match a changed event is caught at the next bulletin."""
+    rewriting the link table to match a changed event is caught at the next bulletin.
+
+    With the chain `key`, every link's MAC is checked too (a link recomputed without the key is
+    `link_forged`); with the `anchor_file`, every sealed head in it is an anchor like a
+    bulletin's digest, and a log that ends before the last anchored position is `truncated`."""
     report = Report()
+    anchors = list(anchors)
+    anchored_head = 0
+    if anchor_file is not None:
+        for number, anchor, text in anchor_file.read():
+            if anchor is None:
+                report.problems.append(Problem(0, "anchor_forged", f"{anchor_file.path.name} line {number} is not a sealed anchor: {text[:60]}"))
+            elif anchor.kind == "events":
+                anchors.append((anchor.position, anchor.digest, f"anchor line {number} ({anchor.at})"))
+                anchored_head = max(anchored_head, anchor.position)
     anchors_at: dict[int, list[tuple[str, str]]] = {}
     for position, digest, label in anchors:
         anchors_at.setdefault(int(position), []).append((digest, label))
@@ -205,9 +259,15 @@ def verify(recorder: Any, cursor_factory: Any, anchors: Iterable[tuple[int, str,
 
     def check_anchors(position: int) -> None:
         for digest, label in anchors_at.pop(position, ()):
-            report.bulletins_checked += 1
+            if label.startswith("anchor"):
+                report.anchors_checked += 1
+            else:
+                report.bulletins_checked += 1
             if digest != running.hex():
-                problem(position, "bulletin_mismatch", f"{label}: published digest {digest[:16]}… but the log up to {position} gives {running.hex()[:16]}…")
+                kind = "anchor_mismatch" if label.startswith("anchor") else "bulletin_mismatch"
+                if kind == "anchor_mismatch" and any(p.kind == kind for p in report.problems):
+                    continue  # every anchor after the first bad one differs too: name the first
+                problem(position, kind, f"{label}: digest {digest[:16]}… but the log up to {position} gives {running.hex()[:16]}…")
 
     while event is not None or chained is not None:
         if chained is None or (event is not None and event.id < chained[0]):
@@ -217,7 +277,9 @@ def verify(recorder: Any, cursor_factory: Any, anchors: Iterable[tuple[int, str,
             report.events_checked += 1
             event = next(events, None)
             continue
-        position, digest = chained
+        position, digest, mac = chained
+        if key is not None and not key.check(mac, "link", position, digest):
+            problem(position, "link_forged", "the link's MAC does not match: it was not written by the ledger")
         if event is None or event.id > position:
             problem(position, "deleted", "a chained event is missing from the log")
             stored_previous = bytes.fromhex(digest)
@@ -237,9 +299,12 @@ def verify(recorder: Any, cursor_factory: Any, anchors: Iterable[tuple[int, str,
         event = next(events, None)
         chained = next(links, None)
     report.head_digest = running.hex()
+    if anchored_head > report.head_position:
+        problem(report.head_position + 1, "truncated", f"the log ends at {report.head_position}; the anchor file has it at {anchored_head} or later")
+        for position in [p for p, pending in anchors_at.items() if p > report.head_position]:
+            anchors_at[position] = [(d, label) for d, label in anchors_at[position] if not label.startswith("anchor")]
     for position, pending in anchors_at.items():
         for digest, label in pending:
-            report.bulletins_checked += 1
             problem(position, "bulletin_mismatch", f"{label}: position {position} is not in the log")
     report.problems.sort(key=lambda p: p.position)
     return report

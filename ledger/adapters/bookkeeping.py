@@ -1,6 +1,8 @@
 """The ledger's bookkeeping next to the log (not events): idempotency keys, written in the
 command's own transaction, and the refusal log (R-ORG-4), written in a transaction of its own
-because a refused command has none."""
+because a refused command has none. Each refusal is chained to the one before it with an HMAC
+under the chain key, and the head is anchored outside the database (ledger/adapters/seal.py),
+so a refusal edited, inserted or deleted in the database is found by `jixiao verify`."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from typing import Any, Sequence
 
 import orjson
 
+from ledger.adapters.seal import AnchorFile, ChainKey
 from ledger.adapters.store import ProjectionCursor
 
 
@@ -36,8 +39,54 @@ class IdempotencyKeys:
         return None if row is None else (row["fingerprint"], orjson.loads(row["body"]))
 
 
-def log_refusal(cursor: ProjectionCursor, at: str, user_id: str, role: str, command: str, code: str, message: str) -> None:
+REFUSAL_FIELDS = ("at", "user_id", "role", "command", "code", "message")
+
+
+def refusal_mac(key: ChainKey, previous: str, row: Any) -> str:
+    return key.mac("refusal", previous, *(row[f] for f in REFUSAL_FIELDS))
+
+
+def log_refusal(cursor: ProjectionCursor, key: ChainKey, at: str, user_id: str, role: str, command: str, code: str, message: str) -> tuple[int, str]:
+    """Append a refusal, chained to the last one. Returns (its id, its MAC) for the anchor."""
+    row = {"at": at, "user_id": user_id, "role": role, "command": command, "code": code, "message": message[:1000]}
+    cursor.execute("SELECT id, mac FROM refusals ORDER BY id DESC LIMIT 1")
+    last = cursor.fetchone()
+    mac = refusal_mac(key, "" if last is None else (last["mac"] or ""), row)
     cursor.execute(
-        "INSERT INTO refusals (at, user_id, role, command, code, message) VALUES (?, ?, ?, ?, ?, ?)",
-        (at, user_id, role, command, code, message[:1000]),
+        "INSERT INTO refusals (at, user_id, role, command, code, message, mac) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (*(row[f] for f in REFUSAL_FIELDS), mac),
     )
+    cursor.execute("SELECT id FROM refusals WHERE mac = ?", (mac,))
+    return int(cursor.fetchone()["id"]), mac
+
+
+def seal_refusals(cursor: ProjectionCursor, key: ChainKey) -> tuple[int, str] | None:
+    """Chain the refusals logged before refusals were sealed (run once, with the anchor file's
+    creation). Returns the head (id, MAC), or None when there are none."""
+    cursor.execute("SELECT id, at, user_id, role, command, code, message FROM refusals ORDER BY id")
+    previous, head = "", None
+    for row in cursor.fetchall():
+        previous = refusal_mac(key, previous, row)
+        cursor.execute("UPDATE refusals SET mac = ? WHERE id = ?", (previous, row["id"]))
+        head = (int(row["id"]), previous)
+    return head
+
+
+def verify_refusals(cursor: ProjectionCursor, key: ChainKey, anchor_file: AnchorFile | None) -> list[tuple[str, str]]:
+    """(kind, detail) for each refusal that was edited or inserted behind the ledger's back, and
+    for refusals deleted since the last anchored one."""
+    problems: list[tuple[str, str]] = []
+    cursor.execute("SELECT id, at, user_id, role, command, code, message, mac FROM refusals ORDER BY id")
+    previous = ""
+    macs: dict[int, str] = {}
+    for row in cursor.fetchall():
+        if not key.check(row["mac"], "refusal", previous, *(row[f] for f in REFUSAL_FIELDS)):
+            problems.append(("refusal_modified", f"refusal {row['id']} ({row['command']} {row['code']}) does not match its seal"))
+        previous = row["mac"] or ""
+        macs[int(row["id"])] = previous
+    anchored = [a for _, a, _ in (anchor_file.read() if anchor_file else ()) if a is not None and a.kind == "refusals"]
+    if anchored:
+        last = max(anchored, key=lambda a: a.position)
+        if macs.get(last.position) != last.digest:
+            problems.append(("refusals_deleted", f"refusal {last.position}, anchored at {last.at}, is missing or changed"))
+    return problems

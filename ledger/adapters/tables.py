@@ -22,6 +22,9 @@ users = Table(
     Column("person", String(32)),
     Column("token_sha256", String(64), nullable=False, unique=True),
     Column("created_at", String(40), nullable=False),
+    # HMAC of the row under the chain key (ledger/adapters/seal.py): a row edited or inserted in
+    # the database directly does not authenticate and `jixiao verify` names it.
+    Column("mac", String(64)),
 )
 
 refusals = Table(
@@ -34,6 +37,8 @@ refusals = Table(
     Column("command", String(64), nullable=False),
     Column("code", String(64), nullable=False),
     Column("message", Text, nullable=False),
+    # HMAC chaining each refusal to the one before it; the head is anchored outside the database.
+    Column("mac", String(64)),
 )
 
 idempotency_keys = Table(
@@ -56,6 +61,8 @@ event_chain = Table(
     Column("digest", String(64), nullable=False),
     # The event's recorded time (UTC, ISO 8601): turns "as of a moment" into a log position.
     Column("recorded_at", String(40)),
+    # HMAC(chain key, position ‖ digest): the public digest recomputed without the key is caught.
+    Column("mac", String(64)),
     Index("ix_event_chain_recorded_at", "recorded_at"),
     sqlite_with_rowid=False,
 )

@@ -23,7 +23,8 @@ from eventsourcing.utils import get_topic
 
 from ledger.adapters import audit
 from ledger.adapters.audit import ChainWriter
-from ledger.adapters.bookkeeping import IdempotencyKeys, log_refusal
+from ledger.adapters.bookkeeping import IdempotencyKeys, log_refusal, seal_refusals, verify_refusals
+from ledger.adapters.seal import AnchorFile, ChainKey
 from ledger.adapters.store import Database, DateAsISO, ProjectionCursor, _Cursor, register_moved_topics
 from ledger.application import commands as c
 from ledger.application.handlers import HANDLERS
@@ -50,8 +51,19 @@ class Ledger(Application):
 
     name = "jixiao"
 
-    def __init__(self, database: Database, *, clock: Clock | None = None, read_models: ReadModels | None = None, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        database: Database,
+        *,
+        key: ChainKey,
+        anchors: AnchorFile | None = None,
+        clock: Clock | None = None,
+        read_models: ReadModels | None = None,
+        env: dict[str, str] | None = None,
+    ) -> None:
         register_moved_topics()
+        self.key = key
+        self.anchors = anchors
         self.database = database
         super().__init__(env={**database.eventsourcing_env(), **(env or {})})
         self._lock = threading.RLock()
@@ -59,7 +71,7 @@ class Ledger(Application):
         self._context: dict[str, Any] = {}
         # In the command's one transaction, in this order: the chain link of each event, the
         # idempotency key, the read models.
-        self.chain = ChainWriter()
+        self.chain = ChainWriter(key)
         self.idempotency = IdempotencyKeys(lambda: self.clock.now_iso())
         self.read_models = read_models
         self.inline_hooks: tuple[Any, ...] = (self.chain, self.idempotency) + ((read_models,) if read_models is not None else ())
@@ -81,6 +93,7 @@ class Ledger(Application):
                     self._check_role(actor, command)
                     outcome = HANDLERS[type(command)](uow, actor, command)
                     recordings = self.save(*outcome.aggregates, result=outcome.result, idempotency=idempotency)
+                    self._anchor_events()
                     return {**outcome.result, "position": recordings[-1].notification.id if recordings else None}
                 except DomainError as error:
                     self._forget(uow)
@@ -96,6 +109,32 @@ class Ledger(Application):
                     self._forget(uow)
                     raise
             raise ConcurrentChange()
+
+    def execute_batch(self, commands: Sequence[tuple[Actor, c.Command]]) -> list[dict[str, Any]]:
+        """Several commands in one transaction: a bulk load, all or nothing. Each command is
+        checked as `execute` checks it, in order, against the state the ones before it left; the
+        first refusal refuses the whole batch (logged) and nothing is written."""
+        with self._lock:
+            uow = UnitOfWork(self.repository, today=self.clock.today(), chain_head=self._chain_head)
+            results: list[dict[str, Any]] = []
+            touched: dict[Any, Any] = {}
+            current: c.Command | None = None
+            try:
+                for actor, current in commands:
+                    self._check_role(actor, current)
+                    outcome = HANDLERS[type(current)](uow, actor, current)
+                    results.append(outcome.result)
+                    touched.update((aggregate.id, aggregate) for aggregate in outcome.aggregates)
+                self.save(*touched.values(), result={}, idempotency=None)
+                self._anchor_events()
+            except DomainError as error:
+                self._forget(uow)
+                self.log_refusal(actor, type(current).__name__, error.code, error.detail_en)
+                raise
+            except BaseException:
+                self._forget(uow)
+                raise
+            return results
 
     def aggregates(self) -> UnitOfWork:
         """The aggregates as stored, for a reader that is not a command (the demo builder checks
@@ -116,8 +155,19 @@ class Ledger(Application):
     def log_refusal(self, actor: Actor, command: str, code: str, message: str) -> None:
         """R-ORG-4: a refused command writes no domain event, and the refusal is logged."""
         log.info("refused %s for %s (%s): %s %s", command, actor.user_id, actor.role.value, code, message)
+        at = self.clock.now_iso()
         with self._cursor(commit=True) as cursor:
-            log_refusal(cursor, self.clock.now_iso(), actor.user_id, actor.role.value, command, code, message)
+            refusal, mac = log_refusal(cursor, self.key, at, actor.user_id, actor.role.value, command, code, message)
+        if self.anchors is not None:
+            self.anchors.append("refusals", refusal, mac, at)
+
+    def _anchor_events(self) -> None:
+        """After a command committed: seal the head of the chain outside the database."""
+        if self.anchors is None:
+            return
+        head, self.chain.last_written = self.chain.last_written, None
+        if head is not None:
+            self.anchors.append("events", head[0], head[1].hex(), self.clock.now_iso())
 
     # -- saving: events and inline hooks in one transaction ----------------------------------
 
@@ -197,9 +247,23 @@ class Ledger(Application):
     def chain_backfill(self) -> int:
         """Link events stored before the chain existed; returns how many. Run at start-up."""
         with self._lock, self._cursor(commit=True) as cursor:
-            count = audit.backfill(self.recorder, self.mapper, cursor)
+            count = audit.backfill(self.recorder, self.mapper, cursor, self.key)
         self.chain.discard()
         return count
+
+    def seal_existing(self) -> None:
+        """Once, when the anchor file is created: seal the links and refusals stored before
+        records were sealed, and anchor the heads as they stand."""
+        with self._lock, self._cursor(commit=True) as cursor:
+            audit.seal_links(cursor, self.key)
+            refusals_head = seal_refusals(cursor, self.key)
+            head = self.chain.head(cursor)
+        if self.anchors is not None:
+            at = self.clock.now_iso()
+            if head[0]:
+                self.anchors.append("events", head[0], head[1].hex(), at)
+            if refusals_head is not None:
+                self.anchors.append("refusals", refusals_head[0], refusals_head[1], at)
 
     def verify(self, expected: Sequence[tuple[int, str]] = ()) -> audit.Report:
         """Recompute the hash chain over the stored log and check it against the stored links,
@@ -215,4 +279,8 @@ class Ledger(Application):
                 e = self.mapper.to_domain_event(n)
                 anchors.append((e.through_position, e.digest, f"简报 bulletin {e.number}"))
             last = batch[-1].id
-        return audit.verify(self.recorder, self._cursor, anchors)
+        report = audit.verify(self.recorder, self._cursor, anchors, key=self.key, anchor_file=self.anchors)
+        with self._cursor() as cursor:
+            for kind, detail in verify_refusals(cursor, self.key, self.anchors):
+                report.problems.append(audit.Problem(0, kind, detail))
+        return report

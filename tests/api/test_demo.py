@@ -37,7 +37,7 @@ def _demo(path: Path, months: int) -> Iterator[DemoApi]:
     service = LedgerService(f"sqlite:///{path / 'demo.db'}")
     bureau = build_demo(service.ledger, months=months)
     for user_id, name, role, person in demo_users(bureau):
-        add_user(service.engine, service.clock, user_id, name, role, person, token=f"{user_id}-token")
+        add_user(service.engine, service.clock, service.key, user_id, name, role, person, token=f"{user_id}-token")
     try:
         with TestClient(create_app(service)) as client:
             yield DemoApi(client, service, bureau)

@@ -7,6 +7,7 @@ would, then run the same check the `jixiao verify` command runs."""
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from datetime import date
 
 import pytest
@@ -70,7 +71,11 @@ def test_a_modified_event_is_caught_at_its_position_R_AUDIT_1(bureau: Bureau) ->
     report = bureau.service.ledger.verify()
     assert not report.ok
     assert report.first_bad_position == victim
-    assert [(p.position, p.kind) for p in report.problems] == [(victim, "modified"), (published["through_position"], "bulletin_mismatch")]
+    assert [(p.position, p.kind) for p in report.problems if p.kind != "anchor_mismatch"] == [
+        (victim, "modified"), (published["through_position"], "bulletin_mismatch"),
+    ]  # fmt: skip
+    # The anchor file sealed the head after the victim's command: it no longer matches either.
+    assert [p.position >= victim for p in report.problems if p.kind == "anchor_mismatch"] == [True]
 
 
 def test_a_deleted_event_is_caught_at_its_position_R_AUDIT_1(bureau: Bureau) -> None:
@@ -131,13 +136,14 @@ def test_rewriting_the_chain_to_match_is_caught_by_the_bulletin_R_AUDIT_1(bureau
     for rowid, oid, ver, topic, st in conn.execute(
         "SELECT rowid, originator_id, originator_version, topic, state FROM stored_events WHERE rowid >= ? ORDER BY rowid", (victim,)
     ).fetchall():
-        previous = audit.link(previous, rowid, oid, ver, topic, st)
+        previous = audit.link(previous, rowid, uuid.UUID(oid), ver, topic, st)
         conn.execute("UPDATE event_chain SET digest = ? WHERE position = ?", (previous.hex(), rowid))
     conn.commit()
     conn.close()
     report = service.ledger.verify()
     kinds = {p.kind for p in report.problems}
-    assert "bulletin_mismatch" in kinds
+    assert "modified" not in kinds  # every link is consistent with its event again …
+    assert {"bulletin_mismatch", "link_forged", "anchor_mismatch"} <= kinds  # … but not with the bulletin, the key or the anchors
     # A digest copied from the printed bulletin is checked the same way.
     assert not service.ledger.verify([(published["through_position"], published["digest"])]).ok
 
@@ -204,4 +210,95 @@ def test_an_edit_that_turns_the_state_into_text_is_caught_R_AUDIT_1(bureau: Bure
     victim = bureau.service.queries.event_count() - 1
     _sql(bureau.service, "UPDATE stored_events SET state = replace(state, '1.5', '0.5') WHERE rowid = ?", (victim,))
     report = bureau.service.ledger.verify()
-    assert [(p.position, p.kind) for p in report.problems] == [(victim, "modified")]
+    assert [(p.position, p.kind) for p in report.problems] == [(victim, "modified"), (victim, "anchor_mismatch")]
+
+
+# -- without an outside digest: the keyed chain and the anchor file -----------------------------
+
+
+def _rewrite_newest_event(service: LedgerService) -> int:
+    """Edit the newest event and recompute its link with the public `audit.link`, as anyone
+    with the database file and this source could. Returns its position."""
+    conn = sqlite3.connect(service.database.sqlite_path)
+    rowid, oid, ver, topic, state = conn.execute(
+        "SELECT rowid, originator_id, originator_version, topic, state FROM stored_events ORDER BY rowid DESC LIMIT 1"
+    ).fetchone()
+    state = bytes(state).replace(b"1.5", b"0.5")
+    previous = bytes.fromhex(conn.execute("SELECT digest FROM event_chain WHERE position = ?", (rowid - 1,)).fetchone()[0])
+    with conn:
+        conn.execute("UPDATE stored_events SET state = ? WHERE rowid = ?", (state, rowid))
+        link = audit.link(previous, rowid, uuid.UUID(oid), ver, topic, state)  # the id as the ledger reads it
+        conn.execute("UPDATE event_chain SET digest = ? WHERE position = ?", (link.hex(), rowid))
+    conn.close()
+    return int(rowid)
+
+
+def test_the_newest_event_rewritten_with_a_recomputed_link_is_caught_R_AUDIT_1(bureau: Bureau) -> None:
+    """No bulletin after it: the link's MAC (keyed, the key is outside the database) and the
+    anchor file catch it."""
+    _history(bureau)
+    victim = _rewrite_newest_event(bureau.service)
+    report = bureau.service.ledger.verify()
+    assert report.first_bad_position == victim
+    assert {(p.position, p.kind) for p in report.problems} == {(victim, "link_forged"), (victim, "anchor_mismatch")}
+
+
+def test_the_tail_cut_off_with_its_links_is_caught_R_AUDIT_1(bureau: Bureau) -> None:
+    """Deleting the newest events and their links leaves a consistent chain that ends early: the
+    anchor file remembers where it ended."""
+    _history(bureau)
+    head = bureau.service.queries.event_count()
+    _sql(bureau.service, "DELETE FROM stored_events WHERE rowid > ?", (head - 3,))
+    _sql(bureau.service, "DELETE FROM event_chain WHERE position > ?", (head - 3,))
+    report = bureau.service.ledger.verify()
+    assert [(p.position, p.kind) for p in report.problems] == [(head - 2, "truncated")]
+    assert "事件日志尾部被删除" in report.problems[0].as_dict()["kind_zh"]
+
+
+def test_a_forged_anchor_line_is_reported_R_AUDIT_1(bureau: Bureau) -> None:
+    _history(bureau, 1)
+    with bureau.service.anchors.path.open("a") as f:
+        f.write('{"kind":"events","position":1,"digest":"00","at":"2026-01-01","mac":"ff"}\n')
+    assert [p.kind for p in bureau.service.ledger.verify().problems] == ["anchor_forged"]
+
+
+def test_refusals_edited_or_deleted_are_caught_R_AUDIT_1_R_ORG_4(bureau: Bureau) -> None:
+    """Refusals are chained and anchored: deleting them all, or rewriting one, is reported."""
+    for _ in range(2):
+        with pytest.raises(DomainError):
+            bureau.run(SUPERVISION, c.RecordDeduction(person="NOBODY", **DEDUCT))
+    assert bureau.service.ledger.verify().ok
+    _sql(bureau.service, "UPDATE refusals SET code = 'OK' WHERE id = (SELECT MIN(id) FROM refusals)")
+    assert [p.kind for p in bureau.service.ledger.verify().problems] == ["refusal_modified"]
+    _sql(bureau.service, "DELETE FROM refusals")
+    assert [p.kind for p in bureau.service.ledger.verify().problems] == ["refusals_deleted"]
+
+
+def test_a_user_promoted_in_the_database_neither_signs_in_nor_passes_verify_R_AUDIT_1(bureau: Bureau) -> None:
+    from api.users import actor_for_token, add_user
+    from ledger.domain.actors import Role
+
+    service = bureau.service
+    token = add_user(service.engine, service.clock, service.key, "u-clerk", "办事员", Role.STAFF, "P02")
+    assert actor_for_token(service.engine, service.key, token).role is Role.STAFF  # type: ignore[union-attr]
+    assert service.verify().ok
+    _sql(service, "UPDATE users SET role = 'leading_group' WHERE user_id = 'u-clerk'")
+    assert actor_for_token(service.engine, service.key, token) is None
+    assert [p.kind for p in service.verify().problems] == ["user_modified"]
+
+
+def test_the_key_and_anchor_files_are_owner_only_and_the_key_is_needed_R_AUDIT_1(db_url: str) -> None:
+    import stat
+
+    from tests.conftest import build_bureau
+
+    service = LedgerService(db_url)
+    build_bureau(service)
+    key_path, anchor_path = service.key.path, service.anchors.path
+    service.close()
+    assert key_path is not None
+    assert stat.S_IMODE(key_path.stat().st_mode) == stat.S_IMODE(anchor_path.stat().st_mode) == 0o600
+    key_path.unlink()  # lost: the store's links are sealed with it
+    with pytest.raises(RuntimeError, match="链密钥文件缺失"):
+        LedgerService(db_url)
+    assert not key_path.exists()
