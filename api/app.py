@@ -5,9 +5,10 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from api import errors
+from api.policy import PUBLIC, declare_docs_public, reads
 from api.responses import OrjsonResponse
 from api.routes import commands, queries, results
 from api.service import LedgerService
@@ -35,11 +36,12 @@ def create_app(service: LedgerService | None = None) -> FastAPI:
     app = FastAPI(title="绩效台账 Jixiao Ledger", version="0.1.0", description=DESCRIPTION, default_response_class=OrjsonResponse, lifespan=lifespan)
     app.state.service = service
     errors.install(app)
+    declare_docs_public(app)
     app.include_router(commands.router)
     app.include_router(queries.router)
     app.include_router(results.router)
 
-    @app.get("/health", tags=["ops"], summary="健康检查")
+    @app.get("/health", tags=["ops"], summary="健康检查", dependencies=[Depends(reads(PUBLIC))])
     def health() -> dict[str, Any]:
         return {"status": "ok"}
 

@@ -1,4 +1,5 @@
-"""Injected dependencies: the running service and the authenticated actor."""
+"""Injected dependencies: the running service, the authenticated actor and the view (live or as
+of a moment). What a route may read is declared with `api/policy.py`."""
 
 from __future__ import annotations
 
@@ -9,9 +10,7 @@ from fastapi import Depends, Header, Query, Request, Response
 
 from api.errors import Unauthorized
 from api.users import actor_for_token
-from ledger.domain.access import may_read_target
 from ledger.domain.actors import Actor
-from ledger.domain.errors import Forbidden
 from ledger.domain.errors import InvalidInput
 from api.service import LedgerService, View
 
@@ -26,30 +25,13 @@ ServiceDep = Annotated[LedgerService, Depends(get_service)]
 def get_actor(service: ServiceDep, authorization: Annotated[str | None, Header()] = None) -> Actor:
     if not authorization or not authorization.lower().startswith("bearer "):
         raise Unauthorized("Send 'Authorization: Bearer <token>'")
-    actor = actor_for_token(service.engine, authorization[7:].strip())
+    actor = actor_for_token(service.engine, service.key, authorization[7:].strip())
     if actor is None:
         raise Unauthorized("Unknown token")
     return actor
 
 
 ActorDep = Annotated[Actor, Depends(get_actor)]
-
-
-def check_read(service: LedgerService, actor: Actor, target: str, target_unit: str | None) -> None:
-    """Apply the read rule of R-Q-1 to one target."""
-    q = service.queries
-    actor_unit = None
-    headed: set[str] = set()
-    if actor.person:
-        try:
-            actor_unit = q.person(actor.person)["unit"]
-        except Exception:  # noqa: BLE001 - a user linked to no person reads only what its role allows
-            actor_unit = None
-        headed = {u["code"] for u in q.units() if u["head"] == actor.person}
-    if not may_read_target(actor, target, target_unit, actor_unit, headed):
-        raise Forbidden(
-            f"{actor.role.value} may not read {target}", f"无权查看 {target} 的考核记录", target=target
-        )
 
 
 BEIJING = timezone(timedelta(hours=8))  # a moment without an offset is the bureau's local time

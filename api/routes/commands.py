@@ -6,9 +6,10 @@ authenticated actor, and returns the result; all rules are in `ledger/`."""
 import hashlib
 from typing import Annotated, Any, Callable
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Depends, Header, Request
 
 from api.deps import ActorDep, ServiceDep
+from api.policy import COMMAND, reads
 from ledger.application import commands as c
 
 router = APIRouter(tags=["commands 指令"])
@@ -82,4 +83,5 @@ for _path, (_command, _summary) in ROUTES.items():
         summary=f"{_summary} ({_command.__name__})",
         description=(_command.__doc__ or "") + f"\n\nRoles 角色: {', '.join(sorted(r.value for r in _command.roles))}",
         status_code=201,
+        dependencies=[Depends(reads(COMMAND))],  # the ledger checks the command's roles (R-ORG-4)
     )

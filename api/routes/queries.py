@@ -1,14 +1,14 @@
-"""Read endpoints (查询). They read projections only (`projections.queries`)."""
+"""Read endpoints (查询). They read projections only (`projections.queries`); what each may be
+read by is declared with `api.policy.reads`."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 
-from api.deps import ActorDep, ServiceDep, ViewDep, check_read
-from ledger.domain.access import READ_EVERYTHING
-from ledger.domain.errors import Forbidden, PersonNotFound
+from api.deps import ActorDep, ServiceDep, ViewDep
+from api.policy import BUREAU, OVERSIGHT, Entry, Ledger, Members, Person, Sheet, TargetIn, Unit, reads
 
 router = APIRouter(tags=["queries 查询"])
 
@@ -16,51 +16,38 @@ Limit = Annotated[int, Query(ge=1, le=500)]
 # Bounded so a huge number is a 422, not an integer overflow in the database driver (a 500).
 Offset = Annotated[int, Query(ge=0, le=1_000_000_000)]
 Year = Annotated[int, Query(ge=2000, le=2100)]
-ANY_TARGET = "*"  # no unit or person has this code
 
 
-def oversight_only(actor: Any) -> None:
-    """Lists across targets are for the office, oversight roles and auditors (R-ORG-4)."""
-    if actor.role not in READ_EVERYTHING:
-        raise Forbidden("this list is for the office and oversight roles", "该列表仅供考核办公室及监督角色查看")
-
-
-@router.get("/units", summary="单位列表")
-def units(actor: ActorDep, view: ViewDep, service: ServiceDep, kind: str | None = None) -> list[dict[str, Any]]:
+@router.get("/units", summary="单位列表", dependencies=[Depends(reads(BUREAU))])
+def units(view: ViewDep, kind: str | None = None) -> list[dict[str, Any]]:
     return view.queries.units(kind)
 
 
-@router.get("/units/{code}", summary="单位详情（负责人、人员）")
-def unit(code: str, actor: ActorDep, view: ViewDep, service: ServiceDep) -> dict[str, Any]:
-    check_read(service, actor, code, code)
+@router.get("/units/{code}", summary="单位详情（负责人、人员）", dependencies=[Depends(reads(Unit("code")))])
+def unit(code: str, view: ViewDep) -> dict[str, Any]:
     return view.queries.unit(code)
 
 
-@router.get("/persons", summary="人员名册")
-def persons(actor: ActorDep, view: ViewDep, service: ServiceDep, unit: str | None = None, limit: Limit = 100, offset: Offset = 0) -> list[dict[str, Any]]:
-    if unit is None:
-        oversight_only(actor)
-    else:
-        check_read(service, actor, unit, unit)
+@router.get("/persons", summary="人员名册", dependencies=[Depends(reads(Unit("unit"), OVERSIGHT))])
+def persons(view: ViewDep, unit: str | None = None, limit: Limit = 100, offset: Offset = 0) -> list[dict[str, Any]]:
     return view.queries.persons(unit, limit, offset)
 
 
-@router.get("/persons/{code}", summary="人员详情（含年龄类别）")
-def person(code: str, actor: ActorDep, view: ViewDep, service: ServiceDep, year: Year | None = None) -> dict[str, Any]:
-    row = view.queries.person(code, year)
-    check_read(service, actor, code, row["unit"])
-    return row
+@router.get("/persons/{code}", summary="人员详情（含年龄类别）", dependencies=[Depends(reads(Person("code")))])
+def person(code: str, view: ViewDep, year: Year | None = None) -> dict[str, Any]:
+    return view.queries.person(code, year)
 
 
-@router.get("/plans/{year}", summary="年度考核方案（参数、考核期、细则、考核组）")
-def plan(year: Annotated[int, Path(ge=2000, le=2100)], actor: ActorDep, view: ViewDep, service: ServiceDep) -> dict[str, Any]:
+@router.get("/plans/{year}", summary="年度考核方案（参数、考核期、细则、考核组）", dependencies=[Depends(reads(BUREAU))])
+def plan(year: Annotated[int, Path(ge=2000, le=2100)], view: ViewDep) -> dict[str, Any]:
     return view.queries.plan(year)
 
 
-@router.get("/sheets", summary="考核表及实时得分")
+# A target's sheets (within `unit` when given); without a target, every sheet of the unit, its staff's
+# monthly sheets included, so a unit head may and a member of staff may not (staff ask target=<unit>).
+@router.get("/sheets", summary="考核表及实时得分", dependencies=[Depends(reads(TargetIn("target", unit="unit"), Members("unit"), OVERSIGHT))])
 def sheets(
-    actor: ActorDep, view: ViewDep,
-    service: ServiceDep,
+    view: ViewDep,
     period: str | None = None,
     track: str | None = None,
     unit: str | None = None,
@@ -70,59 +57,34 @@ def sheets(
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> list[dict[str, Any]]:
-    if target is not None:
-        check_read(service, actor, target, unit)
-    elif unit is not None:
-        # Every sheet of the unit, its staff's monthly sheets included: read as "any target in the
-        # unit", so a unit head may and a member of staff may not (staff ask for target=<unit>).
-        check_read(service, actor, ANY_TARGET, unit)
-    else:
-        oversight_only(actor)
     return view.queries.sheets(period=period, track=track, unit=unit, target=target, year=year, status=status, limit=limit, offset=offset)
 
 
-@router.get("/sheets/{code}", summary="考核表详情（含全部扣分记录）")
-def sheet(code: str, actor: ActorDep, view: ViewDep, service: ServiceDep) -> dict[str, Any]:
-    row = view.queries.sheet(code)
-    check_read(service, actor, row["target"], row["unit"])
-    return row
+@router.get("/sheets/{code}", summary="考核表详情（含全部扣分记录）", dependencies=[Depends(reads(Sheet("code")))])
+def sheet(code: str, view: ViewDep) -> dict[str, Any]:
+    return view.queries.sheet(code)
 
 
-@router.get("/entries/{entry_id}", summary="扣分记录（含连带扣分）")
-def entry(entry_id: str, actor: ActorDep, view: ViewDep, service: ServiceDep) -> dict[str, Any]:
-    row = view.queries.entry(entry_id)
-    check_read(service, actor, row["target"], row["unit"])
-    return row
+@router.get("/entries/{entry_id}", summary="扣分记录（含连带扣分）", dependencies=[Depends(reads(Entry("entry_id")))])
+def entry(entry_id: str, view: ViewDep) -> dict[str, Any]:
+    return view.queries.entry(entry_id)
 
 
-@router.get("/ledgers/{target}", summary="评分登记表：单位或人员全年的考核表与扣分记录")
-def ledger(target: str, actor: ActorDep, view: ViewDep, service: ServiceDep, year: Year | None = None) -> dict[str, Any]:
-    book = view.queries.ledger(target, year or service.clock.today().year)
-    unit = book["sheets"][0]["unit"] if book["sheets"] else _current_unit(service, target)
-    check_read(service, actor, target, unit)
-    return book
+@router.get("/ledgers/{target}", summary="评分登记表：单位或人员全年的考核表与扣分记录", dependencies=[Depends(reads(Ledger("target")))])
+def ledger(target: str, view: ViewDep, service: ServiceDep, year: Year | None = None) -> dict[str, Any]:
+    return view.queries.ledger(target, year or service.clock.today().year)
 
 
-def _current_unit(service: Any, target: str) -> str | None:
-    """The unit of a person, or the unit itself, for a year without sheets (R-Q-1 still applies:
-    a unit head reads the empty ledger of the unit's staff, not only the staff themselves)."""
-    try:
-        return service.queries.person(target)["unit"]
-    except PersonNotFound:
-        return target
-
-
-@router.get("/me", summary="当前用户")
+@router.get("/me", summary="当前用户", dependencies=[Depends(reads(BUREAU))])
 def me(actor: ActorDep) -> dict[str, Any]:
     return {"user_id": actor.user_id, "role": actor.role.value, "person": actor.person}
 
 
-@router.get("/stats", summary="台账概况（事件数、投影位置）")
-def stats(actor: ActorDep, view: ViewDep, service: ServiceDep) -> dict[str, Any]:
+@router.get("/stats", summary="台账概况（事件数、投影位置）", dependencies=[Depends(reads(BUREAU))])
+def stats(view: ViewDep) -> dict[str, Any]:
     return view.queries.summary()
 
 
-@router.get("/refusals", summary="被拒绝指令日志")
-def refusals(actor: ActorDep, view: ViewDep, service: ServiceDep, limit: Limit = 100) -> list[dict[str, Any]]:
-    oversight_only(actor)
+@router.get("/refusals", summary="被拒绝指令日志", dependencies=[Depends(reads(OVERSIGHT))])
+def refusals(view: ViewDep, limit: Limit = 100) -> list[dict[str, Any]]:
     return view.queries.refusals(limit)

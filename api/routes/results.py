@@ -1,14 +1,15 @@
-"""Annual results (年度考核结果) and the annual review's records. Read from projections only."""
+"""Annual results (年度考核结果) and the annual review's records. Read from projections only; what
+each may be read by is declared with `api.policy.reads`."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 
-from api.deps import ActorDep, ServiceDep, ViewDep, check_read
-from api.routes.queries import _current_unit, oversight_only
+from api.deps import ServiceDep, ViewDep
+from api.policy import BUREAU, OVERSIGHT, Dispute, Entry, Own, Person, Sheet, Target, Unit, reads
 from ledger.domain.errors import PersonNotFound, UnitNotFound
 from projections.crossyear import CrossYear
 from projections.trace import Trace
@@ -23,174 +24,139 @@ def _public(result: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in result.items() if k != "persons_by_code"}
 
 
-@router.get("/results/{year}", summary="年度考核结果：全部单位与人员、全局汇总")
-def results(year: YearPath, actor: ActorDep, view: ViewDep, service: ServiceDep) -> dict[str, Any]:
-    oversight_only(actor)
+@router.get("/results/{year}", summary="年度考核结果：全部单位与人员、全局汇总", dependencies=[Depends(reads(OVERSIGHT))])
+def results(year: YearPath, view: ViewDep) -> dict[str, Any]:
     return _public(view.annual.year(year))
 
 
-@router.get("/results/{year}/summary", summary="年度汇总：等次分布、各层级优秀名额、达标单位")
-def summary(year: YearPath, actor: ActorDep, view: ViewDep, service: ServiceDep) -> dict[str, Any]:
-    oversight_only(actor)
+@router.get("/results/{year}/summary", summary="年度汇总：等次分布、各层级优秀名额、达标单位", dependencies=[Depends(reads(OVERSIGHT))])
+def summary(year: YearPath, view: ViewDep) -> dict[str, Any]:
     return view.annual.year(year)["summary"]
 
 
-@router.get("/results/{year}/units", summary="单位年度得分、达标情况与排名")
-def unit_results(year: YearPath, actor: ActorDep, view: ViewDep, service: ServiceDep, kind: str | None = None) -> list[dict[str, Any]]:
+@router.get("/results/{year}/units", summary="单位年度得分、达标情况与排名", dependencies=[Depends(reads(OVERSIGHT))])
+def unit_results(year: YearPath, view: ViewDep, kind: str | None = None) -> list[dict[str, Any]]:
     units = view.annual.year(year)["units"]
     return [u for u in units if kind is None or u["kind"] == kind]
 
 
-@router.get("/results/{year}/units/{code}", summary="单位年度考核结果")
-def unit_result(year: YearPath, code: str, actor: ActorDep, view: ViewDep, service: ServiceDep) -> dict[str, Any]:
+@router.get("/results/{year}/units/{code}", summary="单位年度考核结果", dependencies=[Depends(reads(Unit("code")))])
+def unit_result(year: YearPath, code: str, view: ViewDep) -> dict[str, Any]:
     for u in view.annual.year(year)["units"]:
         if u["unit"] == code:
             return u
     raise UnitNotFound(f"no annual result for unit {code} in {year}", f"{code} 无 {year} 年度考核结果", unit=code)
 
 
-@router.get("/results/{year}/persons", summary="人员年度考核结果（得分率、等次、公务员等次、目标考评奖）")
-def person_results(year: YearPath, actor: ActorDep, view: ViewDep, service: ServiceDep, unit: str | None = None) -> list[dict[str, Any]]:
-    if unit is None:
-        oversight_only(actor)
-    else:
-        check_read(service, actor, unit, unit)
+@router.get("/results/{year}/persons", summary="人员年度考核结果（得分率、等次、公务员等次、目标考评奖）", dependencies=[Depends(reads(Unit("unit"), OVERSIGHT))])
+def person_results(year: YearPath, view: ViewDep, unit: str | None = None) -> list[dict[str, Any]]:
     persons = view.annual.year(year)["persons"]
     return [p for p in persons if unit is None or p["unit"] == unit]
 
 
-@router.get("/results/{year}/persons/{code}", summary="个人年度考核结果")
-def person_result(year: YearPath, code: str, actor: ActorDep, view: ViewDep, service: ServiceDep) -> dict[str, Any]:
+@router.get("/results/{year}/persons/{code}", summary="个人年度考核结果", dependencies=[Depends(reads(Person("code", year="year")))])
+def person_result(year: YearPath, code: str, view: ViewDep) -> dict[str, Any]:
     row = view.annual.year(year)["persons_by_code"].get(code)
     if row is None:
         raise PersonNotFound(f"no annual result for {code} in {year}", f"{code} 无 {year} 年度考核结果", person=code)
-    check_read(service, actor, code, row["unit"])
     return row
 
 
-@router.get("/bonus-items/{year}", summary="年度考核加分项目")
-def bonus_items(year: YearPath, actor: ActorDep, view: ViewDep, service: ServiceDep) -> list[dict[str, Any]]:
+@router.get("/bonus-items/{year}", summary="年度考核加分项目", dependencies=[Depends(reads(BUREAU))])
+def bonus_items(year: YearPath, view: ViewDep) -> list[dict[str, Any]]:
     return view.queries.bonus_items(year)
 
 
-@router.get("/bonus-claims", summary="加分申报")
-def bonus_claims(actor: ActorDep, view: ViewDep, service: ServiceDep, year: YearQuery = None, target: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
-    if target is None:
-        oversight_only(actor)
-    else:
-        check_read(service, actor, target, target)
+@router.get("/bonus-claims", summary="加分申报", dependencies=[Depends(reads(Own("target"), OVERSIGHT))])
+def bonus_claims(view: ViewDep, year: YearQuery = None, target: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
     return view.queries.bonus_claims(year, target, status)
 
 
-@router.get("/vetoes", summary="一票否决事项")
-def vetoes(actor: ActorDep, view: ViewDep, service: ServiceDep, year: YearQuery = None) -> list[dict[str, Any]]:
+@router.get("/vetoes", summary="一票否决事项", dependencies=[Depends(reads(OVERSIGHT))])
+def vetoes(view: ViewDep, year: YearQuery = None) -> list[dict[str, Any]]:
     return view.queries.vetoes(year)
 
 
-@router.get("/evaluations/{year}", summary="民主测评、基层测评、党组评定、免考")
-def evaluations(year: YearPath, actor: ActorDep, view: ViewDep, service: ServiceDep, target: str | None = None) -> list[dict[str, Any]]:
-    if target is None:
-        oversight_only(actor)
-    else:
-        check_read(service, actor, target, target)
+@router.get("/evaluations/{year}", summary="民主测评、基层测评、党组评定、免考", dependencies=[Depends(reads(Own("target"), OVERSIGHT))])
+def evaluations(year: YearPath, view: ViewDep, target: str | None = None) -> list[dict[str, Any]]:
     return view.queries.evaluations(year, target)
 
 
-@router.get("/bulletins", summary="工作绩效管理简报列表（含事件日志摘要）")
-def bulletins(actor: ActorDep, view: ViewDep, service: ServiceDep, year: YearQuery = None) -> list[dict[str, Any]]:
+@router.get("/bulletins", summary="工作绩效管理简报列表（含事件日志摘要）", dependencies=[Depends(reads(BUREAU))])
+def bulletins(view: ViewDep, year: YearQuery = None) -> list[dict[str, Any]]:
     return view.queries.bulletins(year)
 
 
-@router.get("/bulletins/{number}", summary="一期简报及其事件日志摘要 (R-AUDIT-1)")
-def bulletin(number: str, actor: ActorDep, view: ViewDep, service: ServiceDep) -> dict[str, Any]:
+@router.get("/bulletins/{number}", summary="一期简报及其事件日志摘要 (R-AUDIT-1)", dependencies=[Depends(reads(BUREAU))])
+def bulletin(number: str, view: ViewDep) -> dict[str, Any]:
     return view.queries.bulletin(number)
 
 
-@router.get("/deadlines/{year}", summary="考核时限检查：逾期事项及逾期天数 (R-CAL-3)")
+@router.get("/deadlines/{year}", summary="考核时限检查：逾期事项及逾期天数 (R-CAL-3)", dependencies=[Depends(reads(OVERSIGHT))])
 def deadlines(
-    year: YearPath, actor: ActorDep, view: ViewDep, service: ServiceDep, today: date | None = None, overdue: bool = False
+    year: YearPath, view: ViewDep, service: ServiceDep, today: date | None = None, overdue: bool = False
 ) -> dict[str, Any]:
     """`today` defaults to the bureau's date; `overdue=true` lists only what was missed."""
-    oversight_only(actor)
-    return view.deadlines.year(year, today or service.ledger.clock(), overdue_only=overdue)
+    return view.deadlines.year(year, today or service.clock.today(), overdue_only=overdue)
 
 
-@router.get("/calendar/working-days", summary="工作日查询（国家法定节假日及调休 + 本局例外）(R-CAL-2)")
-def working_days(actor: ActorDep, view: ViewDep, service: ServiceDep, start: date, working_days: Annotated[int, Query(ge=0, le=60)] = 3) -> dict[str, Any]:
+@router.get("/calendar/working-days", summary="工作日查询（国家法定节假日及调休 + 本局例外）(R-CAL-2)", dependencies=[Depends(reads(BUREAU))])
+def working_days(view: ViewDep, start: date, working_days: Annotated[int, Query(ge=0, le=60)] = 3) -> dict[str, Any]:
     end, warned = view.deadlines.calendar().add_working_days(start, working_days)
     return {"start": start.isoformat(), "working_days": working_days, "deadline": end.isoformat(), "calendar_warning": warned}
 
 
-@router.get("/disputes", summary="申诉列表：本人（本单位）的申诉，或全部（监督角色）")
-def disputes(
-    actor: ActorDep, view: ViewDep, service: ServiceDep, year: YearQuery = None, target: str | None = None, status: str | None = None
-) -> list[dict[str, Any]]:
-    if target is None:
-        oversight_only(actor)
-    else:
-        check_read(service, actor, target, _current_unit(service, target))
+@router.get("/disputes", summary="申诉列表：本人（本单位）的申诉，或全部（监督角色）", dependencies=[Depends(reads(Target("target"), OVERSIGHT))])
+def disputes(view: ViewDep, year: YearQuery = None, target: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
     return view.queries.disputes(year, target, status)
 
 
-@router.get("/disputes/{entry_id}", summary="一项申诉及其扣分记录 (R-DISPUTE-1)")
-def dispute(entry_id: str, actor: ActorDep, view: ViewDep, service: ServiceDep) -> dict[str, Any]:
-    row = view.queries.dispute(entry_id)
-    check_read(service, actor, row["target"], row["entry"]["unit"])
-    return row
+@router.get("/disputes/{entry_id}", summary="一项申诉及其扣分记录 (R-DISPUTE-1)", dependencies=[Depends(reads(Dispute("entry_id")))])
+def dispute(entry_id: str, view: ViewDep) -> dict[str, Any]:
+    return view.queries.dispute(entry_id)
 
 
 # -- trace (R-Q-2) -----------------------------------------------------------------------------
 
 
-@router.get("/trace/sheets/{code}", summary="溯源：考核表得分的计算过程及全部扣分记录 (R-Q-2)")
-def trace_sheet(code: str, actor: ActorDep, view: ViewDep, service: ServiceDep) -> dict[str, Any]:
-    tree = Trace(view).sheet(code)
-    check_read(service, actor, tree["target"], view.queries.sheet(code)["unit"])
-    return tree
+@router.get("/trace/sheets/{code}", summary="溯源：考核表得分的计算过程及全部扣分记录 (R-Q-2)", dependencies=[Depends(reads(Sheet("code")))])
+def trace_sheet(code: str, view: ViewDep) -> dict[str, Any]:
+    return Trace(view).sheet(code)
 
 
-@router.get("/trace/results/{year}/persons/{code}", summary="溯源：个人年度得分率、等次、名额、目标考评奖 (R-Q-2)")
-def trace_person(year: YearPath, code: str, actor: ActorDep, view: ViewDep, service: ServiceDep) -> dict[str, Any]:
-    tree = Trace(view).person(year, code)
-    check_read(service, actor, code, view.annual.year(year)["persons_by_code"][code]["unit"])
-    return tree
+@router.get("/trace/results/{year}/persons/{code}", summary="溯源：个人年度得分率、等次、名额、目标考评奖 (R-Q-2)", dependencies=[Depends(reads(Person("code", year="year")))])
+def trace_person(year: YearPath, code: str, view: ViewDep) -> dict[str, Any]:
+    return Trace(view).person(year, code)
 
 
-@router.get("/trace/results/{year}/units/{code}", summary="溯源：单位年度得分、结果、排名 (R-Q-2)")
-def trace_unit(year: YearPath, code: str, actor: ActorDep, view: ViewDep, service: ServiceDep) -> dict[str, Any]:
-    check_read(service, actor, code, code)
+@router.get("/trace/results/{year}/units/{code}", summary="溯源：单位年度得分、结果、排名 (R-Q-2)", dependencies=[Depends(reads(Unit("code")))])
+def trace_unit(year: YearPath, code: str, view: ViewDep) -> dict[str, Any]:
     return Trace(view).unit(year, code)
 
 
 # -- across years (R-Q-3) ------------------------------------------------------------------------
 
 
-@router.get("/history/persons/{code}", summary="个人历年考核结果（含连续不称职）")
-def person_history(code: str, actor: ActorDep, view: ViewDep, service: ServiceDep, start: YearQuery = None, end: YearQuery = None) -> dict[str, Any]:
-    check_read(service, actor, code, _current_unit(service, code))
+@router.get("/history/persons/{code}", summary="个人历年考核结果（含连续不称职）", dependencies=[Depends(reads(Person("code")))])
+def person_history(code: str, view: ViewDep, start: YearQuery = None, end: YearQuery = None) -> dict[str, Any]:
     return CrossYear(view).person(code, start, end)
 
 
-@router.get("/history/units/{code}", summary="单位历年考核结果")
-def unit_history(code: str, actor: ActorDep, view: ViewDep, service: ServiceDep, start: YearQuery = None, end: YearQuery = None) -> dict[str, Any]:
-    check_read(service, actor, code, code)
+@router.get("/history/units/{code}", summary="单位历年考核结果", dependencies=[Depends(reads(Unit("code")))])
+def unit_history(code: str, view: ViewDep, start: YearQuery = None, end: YearQuery = None) -> dict[str, Any]:
     return CrossYear(view).unit(code, start, end)
 
 
-@router.get("/history/incompetent-runs", summary="连续两年及以上不称职人员")
-def incompetent_runs(actor: ActorDep, view: ViewDep, start: YearQuery = None, end: YearQuery = None) -> list[dict[str, Any]]:
-    oversight_only(actor)
+@router.get("/history/incompetent-runs", summary="连续两年及以上不称职人员", dependencies=[Depends(reads(OVERSIGHT))])
+def incompetent_runs(view: ViewDep, start: YearQuery = None, end: YearQuery = None) -> list[dict[str, Any]]:
     return CrossYear(view).incompetent_runs(start, end)
 
 
-@router.get("/history/carried-bonuses", summary="跨年度申报的加分（上年取得、文件日期晚于截止日）")
-def carried_bonuses(actor: ActorDep, view: ViewDep, year: YearQuery = None) -> list[dict[str, Any]]:
-    oversight_only(actor)
+@router.get("/history/carried-bonuses", summary="跨年度申报的加分（上年取得、文件日期晚于截止日）", dependencies=[Depends(reads(OVERSIGHT))])
+def carried_bonuses(view: ViewDep, year: YearQuery = None) -> list[dict[str, Any]]:
     return CrossYear(view).carried_bonuses(year)
 
 
-@router.get("/history/corrections/{entry_id}", summary="撤销或更正前后的得分对比")
-def correction(entry_id: str, actor: ActorDep, view: ViewDep, service: ServiceDep) -> dict[str, Any]:
-    entry = view.queries.entry(entry_id)
-    check_read(service, actor, entry["target"], entry["unit"])
+@router.get("/history/corrections/{entry_id}", summary="撤销或更正前后的得分对比", dependencies=[Depends(reads(Entry("entry_id")))])
+def correction(entry_id: str, view: ViewDep) -> dict[str, Any]:
     return CrossYear(view).correction(entry_id)

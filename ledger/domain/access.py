@@ -1,16 +1,25 @@
-"""Who may read what (R-ORG-4, R-Q-1)."""
+"""Who may read what (R-ORG-4, R-Q-1). Pure rules: the caller looks up where the reader stands
+(their unit, the units they head) and what the record belongs to; `api/policy.py` applies them
+to every route."""
 
 from __future__ import annotations
+
+from typing import AbstractSet
 
 from ledger.domain.actors import Actor, Role
 
 READ_EVERYTHING = frozenset({Role.LEADING_GROUP, Role.OFFICE, Role.SUPERVISION, Role.ASSESSOR, Role.PARTY_GROUP, Role.VIEWER})
 
 
-def may_read_target(actor: Actor, target: str, target_unit: str | None, actor_unit: str | None, headed_units: set[str]) -> bool:
+def reads_everything(actor: Actor) -> bool:
+    """The office, the oversight roles, the assessors and the auditors (viewer) read every record."""
+    return actor.role in READ_EVERYTHING
+
+
+def may_read_target(actor: Actor, target: str, target_unit: str | None, actor_unit: str | None, headed_units: AbstractSet[str]) -> bool:
     """R-Q-1: staff read their own ledger and their unit's; a unit head also reads the ledgers
     of the unit's staff; the oversight roles and auditors (viewer) read everything."""
-    if actor.role in READ_EVERYTHING:
+    if reads_everything(actor):
         return True
     if target == actor.person:
         return True
@@ -19,3 +28,10 @@ def may_read_target(actor: Actor, target: str, target_unit: str | None, actor_un
     if actor.role is Role.UNIT_HEAD:
         return target in headed_units or target_unit in headed_units
     return False
+
+
+def may_read_unit_members(actor: Actor, unit: str, headed_units: AbstractSet[str]) -> bool:
+    """R-Q-1: the records of everyone in a unit at once (all its sheets, its staff's included) are
+    for its head and the roles that read everything; a member of staff reads the unit's own
+    records and their own, not a colleague's."""
+    return reads_everything(actor) or (actor.role is Role.UNIT_HEAD and unit in headed_units)

@@ -96,7 +96,7 @@ def assert_problem(r: Response, status: int, code: str) -> dict[str, Any]:
 
 def add_users(service: LedgerService) -> None:
     for user_id, name, role, person in USERS.values():
-        add_user(service.engine, service.clock, user_id, name, role, person, token=f"{user_id}-token")
+        add_user(service.engine, service.clock, service.key, user_id, name, role, person, token=f"{user_id}-token")
 
 
 @pytest.fixture
@@ -113,3 +113,17 @@ def empty_api(service: LedgerService) -> Iterator[Api]:
     add_users(service)
     with TestClient(create_app(service)) as client:
         yield Api(client, service)
+
+
+@pytest.fixture(scope="module")
+def module_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    """The small bureau over HTTP, built once for a module whose tests only read (GET writes
+    nothing, so they cannot disturb each other)."""
+    from tests.conftest import build_bureau
+
+    service = LedgerService(f"sqlite:///{tmp_path_factory.mktemp('bureau') / 'ledger.db'}")
+    build_bureau(service)
+    add_users(service)
+    with TestClient(create_app(service)) as client:
+        yield Api(client, service)
+    service.close()

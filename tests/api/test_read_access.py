@@ -19,7 +19,7 @@ def entries(api: Any) -> Any:
         "unit": "B01", "track": "key", "points": "2", "item": "K1", "basis": "重点工作未按时序进度完成",
         "occurred_on": "2026-02-10", "responsible": [{"person": "P03"}],
     })  # fmt: skip
-    api.ok("head_b02", "/deductions", {"person": "P05", "points": "1", "item": "M1", "basis": "会议无故缺席", "occurred_on": "2026-01-20"})
+    api.ok("supervision", "/deductions", {"person": "P05", "points": "1", "basis": "会议无故缺席", "occurred_on": "2026-01-20", "form_no": "JC-2026-001"})
     return api
 
 

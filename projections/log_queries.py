@@ -1,0 +1,44 @@
+"""The log's own figures: its length, the projection's position, a moment's position (R-Q-3),
+the refused commands (R-ORG-4) and the ledger's size."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from ledger.adapters import tables as ledger_tables
+from projections.query_base import PAGE_MAX, QueryBase
+
+
+class LogQueries(QueryBase):
+    def position_at(self, moment: str) -> int:
+        """The log position at a moment (ISO 8601, UTC unless it says otherwise): the last event
+        recorded at or before it; 0 before the first."""
+        chain = ledger_tables.event_chain
+        with self.engine.connect() as conn:
+            found = conn.execute(select(func.max(chain.c.position)).where(chain.c.recorded_at <= moment)).scalar()
+        return int(found or 0)
+
+    def event_count(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.exec_driver_sql(f"SELECT COUNT(*) FROM {self.events_table}").scalar_one())
+
+    def projection_position(self) -> int:
+        row = self._one(select(self.tb.tracking.c.position).where(self.tb.tracking.c.name == "ledger"))
+        return 0 if row is None else int(row["position"])
+
+    def refusals(self, limit: int = 100) -> list[dict[str, Any]]:
+        return self._all(select(ledger_tables.refusals).order_by(ledger_tables.refusals.c.id.desc()).limit(min(limit, PAGE_MAX)))
+
+    def summary(self) -> dict[str, Any]:
+        with self.engine.connect() as conn:
+            count = lambda table: conn.execute(select(func.count()).select_from(table)).scalar_one()  # noqa: E731
+            return {
+                "units": count(self.tb.units),
+                "persons": count(self.tb.persons),
+                "sheets": count(self.tb.sheets),
+                "entries": count(self.tb.entries),
+                "events": int(conn.exec_driver_sql(f"SELECT COUNT(*) FROM {self.events_table}").scalar_one()),
+                "position": self.projection_position(),
+            }

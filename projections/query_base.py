@@ -1,0 +1,39 @@
+"""What every part of the query side shares: the engine, the tables as of one log position, and
+how a statement's rows come back.
+
+`projections.queries.Queries` composes the parts (roster, plan, sheets, the annual review,
+oversight, the log); each part is a mixin over this base, so every query answers as of `self.tb`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine
+
+from ledger.clock import Clock
+from projections.history import Tables
+
+PAGE_MAX = 500  # the most rows one list query returns
+
+
+def rows_of(result: Any) -> list[dict[str, Any]]:
+    return [dict(r._mapping) for r in result]
+
+
+class QueryBase:
+    def __init__(self, engine: Engine, events_table: str = "stored_events", as_of: int | None = None, clock: Clock | None = None) -> None:
+        self.engine = engine
+        self.clock = clock or Clock()  # the current year, where a read names none
+        self.events_table = events_table
+        self.as_of = as_of  # a log position: every read answers as of it (R-Q-3)
+        self.tb = Tables(as_of)
+
+    def _all(self, stmt: Any) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return rows_of(conn.execute(stmt))
+
+    def _one(self, stmt: Any) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(stmt).first()
+        return None if row is None else dict(row._mapping)

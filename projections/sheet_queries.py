@@ -1,0 +1,122 @@
+"""Sheet queries (考核表): sheets with their live scores, entries with their cascades, and a
+target's scoring ledger (评分登记表) for a year (R-SHEET-1..4, R-CASCADE-1, R-Q-1)."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import orjson
+from sqlalchemy import select
+
+from ledger.domain.errors import EntryNotFound, SheetNotFound
+from projections.query_base import PAGE_MAX, QueryBase
+
+
+def entry_out(row: dict[str, Any]) -> dict[str, Any]:
+    row = dict(row)
+    row["attachments"] = orjson.loads(row["attachments"])
+    row["cascaded_to"] = orjson.loads(row["cascaded_to"])
+    row["late"] = bool(row["late"])
+    # R-DISPUTE-1: while a dispute is open the entry still counts and is shown as disputed.
+    row["disputed"] = row.get("dispute") in ("filed", "reviewed")
+    return row
+
+
+def sheet_out(row: dict[str, Any]) -> dict[str, Any]:
+    row = dict(row)
+    row["items"] = orjson.loads(row["items"])
+    row.pop("aggregate_id", None)
+    return row
+
+
+class SheetQueries(QueryBase):
+    unit_or_person: Callable[[str], dict[str, Any]]  # RosterQueries, in the composed `Queries`
+
+    def sheets(
+        self,
+        *,
+        period: str | None = None,
+        track: str | None = None,
+        unit: str | None = None,
+        target: str | None = None,
+        year: int | None = None,
+        status: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[dict[str, Any]]:
+        sheets = self.tb.sheets
+        stmt = select(sheets).order_by(sheets.c.period, sheets.c.track, sheets.c.target).limit(min(limit, PAGE_MAX)).offset(offset)
+        for column, value in (("period", period), ("track", track), ("unit", unit), ("target", target), ("year", year), ("status", status)):
+            if value is not None:
+                stmt = stmt.where(sheets.c[column] == value)
+        return [sheet_out(r) for r in self._all(stmt)]
+
+    def sheet(self, code: str) -> dict[str, Any]:
+        row = self._one(select(self.tb.sheets).where(self.tb.sheets.c.code == code))
+        if row is None:
+            raise SheetNotFound(f"no sheet {code}", f"考核表不存在：{code}", sheet=code)
+        out = sheet_out(row)
+        out["entries"] = self._entries_with_prefix(f"{code}:")
+        out["provisional"] = any(e["disputed"] for e in out["entries"])
+        return out
+
+    def _entries_with_prefix(self, prefix: str) -> list[dict[str, Any]]:
+        """Entries whose id starts with `prefix` (ids are `<target>:<period>:<track>:<no>`),
+        read as a primary-key range: ':' < ';' and '-' < '.' in code-point order."""
+        upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        entries = self.tb.entries
+        rows = self._all(select(entries).where(entries.c.entry_id >= prefix, entries.c.entry_id < upper))
+        rows.sort(key=lambda e: (e["period"], e["track"], e["no"]))
+        return [entry_out(e) for e in rows]
+
+    def entry(self, entry_id: str) -> dict[str, Any]:
+        entries = self.tb.entries
+        row = self._one(select(entries).where(entries.c.entry_id == entry_id))
+        if row is None:
+            raise EntryNotFound(f"no entry {entry_id}", f"扣分记录不存在：{entry_id}", entry_id=entry_id)
+        out = entry_out(row)
+        children = self._all(select(entries).where(entries.c.entry_id.in_(out["cascaded_to"]))) if out["cascaded_to"] else []
+        order = {e: i for i, e in enumerate(out["cascaded_to"])}
+        out["cascades"] = [entry_out(e) for e in sorted(children, key=lambda e: order[e["entry_id"]])]
+        return out
+
+    def ledger(self, target: str, year: int) -> dict[str, Any]:
+        """The target's scoring ledger (评分登记表) for a year: every sheet and every entry,
+        with its status (active, reversed, amended), cascade links and finding sources."""
+        sheets = self.tb.sheets
+        found = self._all(select(sheets).where(sheets.c.target == target, sheets.c.year == year).order_by(sheets.c.period, sheets.c.track))
+        book = [sheet_out(r) for r in found]
+        entries = self._entries_with_prefix(f"{target}:{year}-")
+        if not book and not entries:
+            self.unit_or_person(target)
+        disputed = {e["sheet"] for e in entries if e["disputed"]}
+        for sheet in book:
+            sheet["provisional"] = sheet["code"] in disputed
+        return {"target": target, "year": year, "sheets": book, "entries": entries}
+
+    # -- whose a sheet or entry is: narrow lookups for the read policy (api/policy.py) ------------
+
+    def sheet_owner(self, code: str) -> dict[str, Any]:
+        """The sheet's target and the unit it belongs to."""
+        sheets = self.tb.sheets
+        row = self._one(select(sheets.c.target, sheets.c.unit).where(sheets.c.code == code))
+        if row is None:
+            raise SheetNotFound(f"no sheet {code}", f"考核表不存在：{code}", sheet=code)
+        return row
+
+    def entry_owner(self, entry_id: str) -> dict[str, Any]:
+        """The entry's target and the unit it belongs to."""
+        entries = self.tb.entries
+        row = self._one(select(entries.c.target, entries.c.unit).where(entries.c.entry_id == entry_id))
+        if row is None:
+            raise EntryNotFound(f"no entry {entry_id}", f"扣分记录不存在：{entry_id}", entry_id=entry_id)
+        return row
+
+    def first_sheet_unit(self, target: str, year: int) -> str | None:
+        """The unit of the target's first sheet of the year (by period, then track); None for a
+        year without sheets."""
+        sheets = self.tb.sheets
+        row = self._one(
+            select(sheets.c.unit).where(sheets.c.target == target, sheets.c.year == year).order_by(sheets.c.period, sheets.c.track).limit(1)
+        )
+        return None if row is None else str(row["unit"])
