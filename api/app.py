@@ -11,7 +11,9 @@ from api import errors
 from api.policy import PUBLIC, declare_docs_public, reads
 from api.responses import OrjsonResponse
 from api.routes import commands, queries, results
+from api.body import BodyLimit
 from api.service import LedgerService
+from ledger.settings import Settings
 
 DESCRIPTION = """绩效台账 Jixiao Ledger — 工商局绩效考核台账。
 
@@ -33,7 +35,15 @@ def create_app(service: LedgerService | None = None) -> FastAPI:
         if owned and app.state.service is not None:
             app.state.service.close()
 
-    app = FastAPI(title="绩效台账 Jixiao Ledger", version="0.1.0", description=DESCRIPTION, default_response_class=OrjsonResponse, lifespan=lifespan)
+    settings = service.settings if service is not None else Settings()
+    app = FastAPI(
+        title="绩效台账 Jixiao Ledger",
+        version="0.1.0",
+        description=DESCRIPTION,
+        default_response_class=OrjsonResponse,
+        lifespan=lifespan,
+    )
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)  # 413 before an oversized body is read
     app.state.service = service
     errors.install(app)
     declare_docs_public(app)

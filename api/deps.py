@@ -46,6 +46,9 @@ def parse_as_of(service: LedgerService, as_of: str | None) -> int | None:
     if as_of is None or not as_of.strip():
         return None
     text = as_of.strip()
+    if not text.isascii():
+        # str.isdigit() and int() take "²" and "٣": a position is written in ASCII digits only.
+        raise InvalidInput(f"as_of must be written in ASCII: {text[:40]!r}", f"历史查询参数须使用半角字符：{text[:40]!r}", field="as_of")
     if text.isdigit():
         position = int(text)
         if position > service.queries.projection_position():

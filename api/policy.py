@@ -5,13 +5,14 @@ Each route declares what it reads with one dependency, `Depends(reads(rule, ...)
     PUBLIC              no token: /health and the OpenAPI document and pages
     BUREAU              any actor: what the bureau publishes to all its members, and the actor itself
     COMMAND             any actor; the command's own roles decide in the ledger, which logs a refusal
-    OVERSIGHT           the roles that read everything (office, oversight roles, assessors, viewer)
+    OVERSIGHT           the roles that read everything (office, oversight roles, viewer; not assessors)
     Target(p)           a person or unit named by parameter p, with the unit it belongs to
     Person(p), Unit(p)  the same, where p names one kind
     Ledger(p)           a target's scoring ledger for a year, with the unit it belongs to
     Own(p)              a person's or unit's own records, read without their unit
     TargetIn(p, unit=u) a target's records within the unit named by parameter u
     Members(p)          the records of everyone in unit p at once
+    UnitResults(p)      a unit's annual results (and their trace, history, vetoes): its head only
     Sheet(p), Entry(p), Dispute(p)   the record named by p, with its target and unit
 
 Rules given together are alternatives: the first whose parameter the request names decides, so
@@ -38,7 +39,8 @@ from fastapi.routing import iter_route_contexts
 from starlette.routing import BaseRoute
 
 from api.deps import ActorDep, ServiceDep, ViewDep
-from ledger.domain.access import may_read_target, may_read_unit_members, reads_everything
+from ledger.domain.access import may_read_target, may_read_unit_members, may_read_unit_results, reads_everything
+from ledger.domain.actors import Role
 from ledger.domain.actors import Actor
 from ledger.domain.errors import Forbidden, NotFound, PersonNotFound, UnitNotFound
 from ledger.domain.periods import annual_cutoff
@@ -67,10 +69,11 @@ OVERSIGHT = Gate("OVERSIGHT", oversight=True)
 
 class Subject(NamedTuple):
     """What a request reads: a person's or unit's records and the unit they belong to (None: no
-    unit); `target` None: the records of everyone in `unit`."""
+    unit); `target` None: the records of everyone in `unit`. `results`: the unit's annual results."""
 
     target: str | None
     unit: str | None
+    results: bool = False
 
 
 @dataclass(frozen=True)
@@ -188,6 +191,17 @@ class Members(About):
 
 
 @dataclass(frozen=True)
+class UnitResults(About):
+    """A unit's annual results (`ledger.domain.access.may_read_unit_results`); in a path, a unit
+    that exists."""
+
+    def subject(self, code: str, asked: Asked) -> Subject:
+        if asked.in_path(self.param) and not asked.queries.has_unit(code):
+            raise UnitNotFound(f"unknown unit {code!r}", f"单位不存在：{code!r}", unit=code)
+        return Subject(None, code, results=True)
+
+
+@dataclass(frozen=True)
 class Sheet(About):
     """A sheet (考核表): its target, and the unit it belongs to."""
 
@@ -216,15 +230,16 @@ Rule = Gate | About
 # -- deciding --------------------------------------------------------------------------------
 
 
-def _standing(actor: Actor, queries: Queries) -> tuple[str | None, frozenset[str]]:
-    """Where the reader stands now: their unit and the units they head."""
+def _standing(actor: Actor, queries: Queries) -> tuple[str | None, frozenset[str], frozenset[str]]:
+    """Where the reader stands now: their unit, the units they head, the units on their panels."""
     if actor.person is None:
-        return None, frozenset()
+        return None, frozenset(), frozenset()
     try:
         unit = queries.unit_of_person(actor.person)
     except PersonNotFound:
         unit = None  # a user linked to no person on the roster reads only what its role allows
-    return unit, queries.units_headed_by(actor.person)
+    assessed = queries.units_assessed_by(actor.person) if actor.role is Role.ASSESSOR else frozenset()
+    return unit, queries.units_headed_by(actor.person), assessed
 
 
 def _decide(rules: tuple[Rule, ...], actor: Actor, asked: Asked | None, live: Queries | None) -> None:
@@ -240,11 +255,16 @@ def _decide(rules: tuple[Rule, ...], actor: Actor, asked: Asked | None, live: Qu
         if reads_everything(actor):
             return
         subject = rule.find(code, asked)
-        actor_unit, headed = _standing(actor, live)
-        if subject.target is None:
+        actor_unit, headed, assessed = _standing(actor, live)
+        if subject.results:
+            if not may_read_unit_results(actor, subject.unit or "", headed):
+                raise Forbidden(
+                    f"{actor.role.value} may not read the results of {subject.unit}", f"无权查看 {subject.unit} 的年度考核结果", unit=subject.unit
+                )
+        elif subject.target is None:
             if not may_read_unit_members(actor, subject.unit or "", headed):
                 raise Forbidden(f"{actor.role.value} may not read every record of {subject.unit}", f"无权查看 {subject.unit} 全体人员的考核记录", unit=subject.unit)
-        elif not may_read_target(actor, subject.target, subject.unit, actor_unit, headed):
+        elif not may_read_target(actor, subject.target, subject.unit, actor_unit, headed, assessed):
             raise Forbidden(f"{actor.role.value} may not read {subject.target}", f"无权查看 {subject.target} 的考核记录", target=subject.target)
         return
     raise Forbidden("no read rule covers this request", "该请求没有适用的查看规则")

@@ -25,3 +25,12 @@ class PlanQueries(QueryBase):
             for p in self._all(select(tb.periods).where(tb.periods.c.year == year).order_by(tb.periods.c.code))
         ]
         return row
+
+    def units_assessed_by(self, person: str) -> frozenset[str]:
+        """The units on the panels `person` sits on (R-SHEET-5), in any period of any year."""
+        units: set[str] = set()
+        for row in self._all(select(self.tb.periods.c.panels)):
+            for panel in orjson.loads(row["panels"]):
+                if person in panel.get("assessors", ()):
+                    units.update(panel.get("units", ()))
+        return frozenset(units)

@@ -30,11 +30,13 @@ class ReviewQueries(QueryBase):
             out.append(row)
         return out
 
-    def vetoes(self, year: int | None = None) -> list[dict[str, Any]]:
+    def vetoes(self, year: int | None = None, unit: str | None = None) -> list[dict[str, Any]]:
         vetoes = self.tb.vetoes
         stmt = select(vetoes).order_by(vetoes.c.year, vetoes.c.code)
         if year is not None:
             stmt = stmt.where(vetoes.c.year == year)
+        if unit is not None:
+            stmt = stmt.where(vetoes.c.unit == unit)
         out = []
         for row in self._all(stmt.limit(PAGE_MAX)):
             row.pop("aggregate_id", None)

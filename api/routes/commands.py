@@ -8,11 +8,13 @@ from typing import Annotated, Any, Callable
 
 from fastapi import APIRouter, Depends, Header, Request
 
+from api.body import StrictJSONRoute
 from api.deps import ActorDep, ServiceDep
 from api.policy import COMMAND, reads
 from ledger.application import commands as c
 
-router = APIRouter(tags=["commands 指令"])
+# Bodies read strictly: a key named twice is refused (api/body.py).
+router = APIRouter(tags=["commands 指令"], route_class=StrictJSONRoute)
 
 # path -> (command, summary in Chinese)
 ROUTES: dict[str, tuple[type[c.Command], str]] = {

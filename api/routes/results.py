@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query
 
 from api.deps import ServiceDep, ViewDep
-from api.policy import BUREAU, OVERSIGHT, Dispute, Entry, Own, Person, Sheet, Target, Unit, reads
+from api.policy import BUREAU, OVERSIGHT, Dispute, Entry, Members, Own, Person, Sheet, Target, UnitResults, reads
 from ledger.domain.errors import PersonNotFound, UnitNotFound
 from projections.crossyear import CrossYear
 from projections.trace import Trace
@@ -18,6 +18,8 @@ router = APIRouter(tags=["annual results 年度考核结果"])
 
 YearPath = Annotated[int, Path(ge=2000, le=2100)]
 YearQuery = Annotated[int | None, Query(ge=2000, le=2100)]
+# Working days are known for the years a calendar can hold; a date past them is a 422, not an overflow.
+CalendarDate = Annotated[date, Query(ge=date(2000, 1, 1), le=date(2100, 12, 31))]
 
 
 def _public(result: dict[str, Any]) -> dict[str, Any]:
@@ -40,7 +42,7 @@ def unit_results(year: YearPath, view: ViewDep, kind: str | None = None) -> list
     return [u for u in units if kind is None or u["kind"] == kind]
 
 
-@router.get("/results/{year}/units/{code}", summary="单位年度考核结果", dependencies=[Depends(reads(Unit("code")))])
+@router.get("/results/{year}/units/{code}", summary="单位年度考核结果", dependencies=[Depends(reads(UnitResults("code")))])
 def unit_result(year: YearPath, code: str, view: ViewDep) -> dict[str, Any]:
     for u in view.annual.year(year)["units"]:
         if u["unit"] == code:
@@ -48,7 +50,7 @@ def unit_result(year: YearPath, code: str, view: ViewDep) -> dict[str, Any]:
     raise UnitNotFound(f"no annual result for unit {code} in {year}", f"{code} 无 {year} 年度考核结果", unit=code)
 
 
-@router.get("/results/{year}/persons", summary="人员年度考核结果（得分率、等次、公务员等次、目标考评奖）", dependencies=[Depends(reads(Unit("unit"), OVERSIGHT))])
+@router.get("/results/{year}/persons", summary="人员年度考核结果（得分率、等次、公务员等次、目标考评奖）", dependencies=[Depends(reads(Members("unit"), OVERSIGHT))])
 def person_results(year: YearPath, view: ViewDep, unit: str | None = None) -> list[dict[str, Any]]:
     persons = view.annual.year(year)["persons"]
     return [p for p in persons if unit is None or p["unit"] == unit]
@@ -72,9 +74,9 @@ def bonus_claims(view: ViewDep, year: YearQuery = None, target: str | None = Non
     return view.queries.bonus_claims(year, target, status)
 
 
-@router.get("/vetoes", summary="一票否决事项", dependencies=[Depends(reads(OVERSIGHT))])
-def vetoes(view: ViewDep, year: YearQuery = None) -> list[dict[str, Any]]:
-    return view.queries.vetoes(year)
+@router.get("/vetoes", summary="一票否决事项", dependencies=[Depends(reads(UnitResults("unit"), OVERSIGHT))])
+def vetoes(view: ViewDep, year: YearQuery = None, unit: str | None = Query(default=None, max_length=32)) -> list[dict[str, Any]]:
+    return view.queries.vetoes(year, unit)
 
 
 @router.get("/evaluations/{year}", summary="民主测评、基层测评、党组评定、免考", dependencies=[Depends(reads(Own("target"), OVERSIGHT))])
@@ -101,7 +103,7 @@ def deadlines(
 
 
 @router.get("/calendar/working-days", summary="工作日查询（国家法定节假日及调休 + 本局例外）(R-CAL-2)", dependencies=[Depends(reads(BUREAU))])
-def working_days(view: ViewDep, start: date, working_days: Annotated[int, Query(ge=0, le=60)] = 3) -> dict[str, Any]:
+def working_days(view: ViewDep, start: CalendarDate, working_days: Annotated[int, Query(ge=0, le=60)] = 3) -> dict[str, Any]:
     end, warned = view.deadlines.calendar().add_working_days(start, working_days)
     return {"start": start.isoformat(), "working_days": working_days, "deadline": end.isoformat(), "calendar_warning": warned}
 
@@ -129,7 +131,7 @@ def trace_person(year: YearPath, code: str, view: ViewDep) -> dict[str, Any]:
     return Trace(view).person(year, code)
 
 
-@router.get("/trace/results/{year}/units/{code}", summary="溯源：单位年度得分、结果、排名 (R-Q-2)", dependencies=[Depends(reads(Unit("code")))])
+@router.get("/trace/results/{year}/units/{code}", summary="溯源：单位年度得分、结果、排名 (R-Q-2)", dependencies=[Depends(reads(UnitResults("code")))])
 def trace_unit(year: YearPath, code: str, view: ViewDep) -> dict[str, Any]:
     return Trace(view).unit(year, code)
 
@@ -142,7 +144,7 @@ def person_history(code: str, view: ViewDep, start: YearQuery = None, end: YearQ
     return CrossYear(view).person(code, start, end)
 
 
-@router.get("/history/units/{code}", summary="单位历年考核结果", dependencies=[Depends(reads(Unit("code")))])
+@router.get("/history/units/{code}", summary="单位历年考核结果", dependencies=[Depends(reads(UnitResults("code")))])
 def unit_history(code: str, view: ViewDep, start: YearQuery = None, end: YearQuery = None) -> dict[str, Any]:
     return CrossYear(view).unit(code, start, end)
 

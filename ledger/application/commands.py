@@ -24,6 +24,11 @@ from ledger.domain.veto import VetoKind
 Text = Field(min_length=1, max_length=2000)
 Code = Field(min_length=1, max_length=32, pattern=CODE_PATTERN)
 CodeStr = Annotated[str, StringConstraints(min_length=1, max_length=32, pattern=CODE_PATTERN)]
+# A reference to a file kept elsewhere (the file itself comes with the web UI), not its content.
+AttachmentRef = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+# A number in its written form ("0.5"); ledger.domain.numbers reads it strictly. 24 characters
+# is more than any figure here needs, and keeps a megabyte of digits out of every parser.
+NumberText = Annotated[str, StringConstraints(max_length=24)]
 
 # Characters no basis, reason or name may hold: control characters (NUL, BEL, …; tab and line
 # breaks are fine) and the bidirectional controls that make text display other than it reads
@@ -164,7 +169,7 @@ class ChangePolicy(Command):
 class Item(Strict):
     code: str = Code
     title: str = Field(min_length=1, max_length=200)
-    points_max: str
+    points_max: NumberText
 
     _points_text = field_validator("points_max", mode="before")(_decimal_text)
 
@@ -222,7 +227,7 @@ class Responsible(Strict):
     """A person answerable for a unit deduction (责任人), optionally with their own points."""
 
     person: str = Code
-    points: str | None = None
+    points: NumberText | None = None
 
     _points_text = field_validator("points", mode="before")(_decimal_text)
 
@@ -238,12 +243,12 @@ class RecordDeduction(Command):
     unit: str | None = Field(default=None, min_length=1, max_length=32, pattern=CODE_PATTERN)
     person: str | None = Field(default=None, min_length=1, max_length=32, pattern=CODE_PATTERN)
     track: Track | None = None
-    points: str
+    points: NumberText
     item: str | None = Field(default=None, max_length=32)
     basis: str = Text
     occurred_on: date
     form_no: str | None = Field(default=None, max_length=64)
-    attachments: list[str] = Field(default_factory=list, max_length=20)
+    attachments: list[AttachmentRef] = Field(default_factory=list, max_length=20)
     responsible: list[Responsible] = Field(default_factory=list, max_length=50)
 
     _points_text = field_validator("points", mode="before")(_decimal_text)
@@ -254,7 +259,7 @@ class RecordMissedDeduction(Command):
 
     roles: ClassVar[frozenset[Role]] = frozenset({Role.OFFICE})
     person: str = Code
-    points: str
+    points: NumberText
     basis: str = Text
     occurred_on: date
     found_on: date
@@ -276,7 +281,7 @@ class AmendEntry(Command):
 
     roles: ClassVar[frozenset[Role]] = frozenset({Role.LEADING_GROUP})
     entry_id: str = Field(min_length=3, max_length=100)
-    points: str
+    points: NumberText
     basis: str | None = Field(default=None, max_length=2000)
     item: str | None = Field(default=None, max_length=32)
     responsible: list[Responsible] | None = Field(default=None, max_length=50)
@@ -296,7 +301,7 @@ class DefineBonusItem(Command):
     year: int = Field(ge=2000, le=2100)
     code: str = Code
     title: str = Field(min_length=1, max_length=200)
-    points: str
+    points: NumberText
     requirement: Requirement
     applies_to: str = Field(pattern="^(unit|person)$")
 
@@ -364,7 +369,7 @@ class RecordDemocraticRate(Command):
     roles: ClassVar[frozenset[Role]] = frozenset({Role.OFFICE})
     year: int = Field(ge=2000, le=2100)
     person: str = Code
-    rate: str
+    rate: NumberText
 
     _rate_text = field_validator("rate", mode="before")(_decimal_text)
 
@@ -375,7 +380,7 @@ class RecordGrassrootsRate(Command):
     roles: ClassVar[frozenset[Role]] = frozenset({Role.OFFICE})
     year: int = Field(ge=2000, le=2100)
     unit: str = Code
-    rate: str
+    rate: NumberText
 
     _rate_text = field_validator("rate", mode="before")(_decimal_text)
 
@@ -405,7 +410,7 @@ class SetTargetBonus(Command):
     roles: ClassVar[frozenset[Role]] = frozenset({Role.PARTY_GROUP})
     year: int = Field(ge=2000, le=2100)
     bases: dict[str, str] = Field(min_length=1, max_length=50)
-    point_value: str
+    point_value: NumberText
 
     _value_text = field_validator("point_value", mode="before")(_decimal_text)
 
@@ -438,7 +443,7 @@ class DecideDispute(Command):
     decision: DisputeDecision
     reason: str = Text
     decision_ref: str = Field(min_length=1, max_length=100)
-    points: str | None = None  # the amended points (amend only)
+    points: NumberText | None = None  # the amended points (amend only)
     basis: str | None = Field(default=None, max_length=2000)
 
     _points_text = field_validator("points", mode="before")(_decimal_text)

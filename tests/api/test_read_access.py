@@ -75,7 +75,7 @@ def test_unit_head_reads_own_staffs_ledger_for_a_year_without_sheets__R_Q_1(api:
     api.problem(api.get("head_b02", "/ledgers/P03", year=2027), 403, "FORBIDDEN")
 
 
-@pytest.mark.parametrize("role", ["viewer", "office", "supervision", "leading_group", "party_group", "assessor"])
+@pytest.mark.parametrize("role", ["viewer", "office", "supervision", "leading_group", "party_group"])
 def test_oversight_roles_and_viewer_read_everything__R_Q_1(entries: Any, role: str) -> None:
     api = entries
     assert api.read(role, "/ledgers/P05", year=2026)["entries"][0]["entry_id"] == "P05:2026-01:monthly:1"
@@ -83,6 +83,30 @@ def test_oversight_roles_and_viewer_read_everything__R_Q_1(entries: Any, role: s
     assert len(api.read(role, "/persons")) == 11
     assert len(api.read(role, "/sheets", year=2026, limit=500)) == 2 + 2 + 2 + 11 * 3  # Q1 key (B01 B02); H1 routine (B01 B02) and half (D01 D02); 11 persons × 3 months
     assert api.read(role, "/refusals") == []
+
+
+def test_an_assessor_reads_the_units_on_their_panel_and_their_own_ledger_only__R_Q_1_R_SHEET_5(entries: Any) -> None:
+    """P09 sits on the panel that assesses B01: B01's sheets and entries, and P09's own ledger;
+    not B02, not B01's staff, not the bureau's lists (the hardening review found every assessor
+    reading everything)."""
+    api = entries
+    assert api.read("assessor", "/entries/B01:2026-Q1:key:1")["target"] == "B01"
+    assert api.read("assessor", "/ledgers/B01", year=2026)["target"] == "B01"
+    assert api.read("assessor", "/ledgers/P09", year=2026)["target"] == "P09"
+    for path in ("/ledgers/B02?year=2026", "/ledgers/P03?year=2026", "/entries/P03:2026-02:monthly:1", "/persons", "/sheets", "/refusals", "/results/2026"):
+        api.problem(api.client.get(path, headers=api.headers("assessor")), 403, "FORBIDDEN")
+
+
+def test_staff_read_neither_colleagues_results_nor_units_results_nor_vetoes__R_Q_1(entries: Any) -> None:
+    """Until results are publicly noticed: a unit's results for oversight and its head; persons'
+    results for themselves and their head; vetoes (which name persons) for oversight and the head
+    of the unit concerned."""
+    api = entries
+    for path in ("/results/2026/persons?unit=B01", "/results/2026/units/B01", "/results/2026/units/B02", "/results/2026/units", "/vetoes", "/vetoes?unit=B01"):
+        api.problem(api.client.get(path, headers=api.headers("staff")), 403, "FORBIDDEN")
+    api.problem(api.get("unit_head", "/results/2026/units/B02"), 403, "FORBIDDEN")
+    api.problem(api.get("unit_head", "/vetoes"), 403, "FORBIDDEN")
+    assert api.get("unit_head", "/vetoes", unit="B01").status_code == 200
 
 
 def test_viewer_changes_nothing__R_ORG_4(entries: Any) -> None:

@@ -36,6 +36,7 @@ from api.policy import (
     Target,
     TargetIn,
     Unit,
+    UnitResults,
     route_rules,
     rules_of,
 )
@@ -43,9 +44,10 @@ from api.routes.commands import ROUTES
 from ledger.domain.errors import UnitNotFound
 from test_commands import BODIES
 
-OVERSIGHT_ROLES = ("office", "leading_group", "supervision", "assessor", "party_group", "viewer")
+OVERSIGHT_ROLES = ("office", "leading_group", "supervision", "party_group", "viewer")
 HEAD, HEAD_B02, STAFF = "unit_head", "head_b02", "staff"  # P01 heads B01; P05 heads B02; P02 is B01's staff
-TOKENS = (*OVERSIGHT_ROLES, HEAD, HEAD_B02, STAFF)
+A = "assessor"  # P09, on the panel that assesses B01 only: reads B01's records and their own
+TOKENS = (*OVERSIGHT_ROLES, A, HEAD, HEAD_B02, STAFF)
 EVERYONE = (*TOKENS, None)  # None: no token
 O = OVERSIGHT_ROLES
 
@@ -76,12 +78,12 @@ ROUTE_RULES: dict[str, tuple[Rule, ...]] = {
     "/results/{year}": (OVERSIGHT,),
     "/results/{year}/summary": (OVERSIGHT,),
     "/results/{year}/units": (OVERSIGHT,),
-    "/results/{year}/units/{code}": (Unit("code"),),
-    "/results/{year}/persons": (Unit("unit"), OVERSIGHT),
+    "/results/{year}/units/{code}": (UnitResults("code"),),
+    "/results/{year}/persons": (Members("unit"), OVERSIGHT),
     "/results/{year}/persons/{code}": (Person("code", year="year"),),
     "/bonus-items/{year}": (BUREAU,),
     "/bonus-claims": (Own("target"), OVERSIGHT),
-    "/vetoes": (OVERSIGHT,),
+    "/vetoes": (UnitResults("unit"), OVERSIGHT),
     "/evaluations/{year}": (Own("target"), OVERSIGHT),
     # oversight
     "/bulletins": (BUREAU,),
@@ -93,9 +95,9 @@ ROUTE_RULES: dict[str, tuple[Rule, ...]] = {
     # trace (R-Q-2) and across years (R-Q-3)
     "/trace/sheets/{code}": (Sheet("code"),),
     "/trace/results/{year}/persons/{code}": (Person("code", year="year"),),
-    "/trace/results/{year}/units/{code}": (Unit("code"),),
+    "/trace/results/{year}/units/{code}": (UnitResults("code"),),
     "/history/persons/{code}": (Person("code"),),
-    "/history/units/{code}": (Unit("code"),),
+    "/history/units/{code}": (UnitResults("code"),),
     "/history/incompetent-runs": (OVERSIGHT,),
     "/history/carried-bonuses": (OVERSIGHT,),
     "/history/corrections/{entry_id}": (Entry("entry_id"),),
@@ -130,18 +132,19 @@ CASES = [
     Case("/stats", "/stats", TOKENS),
     Case("/refusals", "/refusals", O),
     Case("/units", "/units", TOKENS),
-    Case("/units/{code}", "/units/B01", (*O, HEAD, STAFF)),
+    Case("/units/{code}", "/units/B01", (*O, A, HEAD, STAFF)),
     Case("/units/{code}", "/units/B02", (*O, HEAD_B02)),
     Case("/units/{code}", "/units/X99", missing=True),
     Case("/persons", "/persons", O),
-    Case("/persons", "/persons?unit=B01", (*O, HEAD, STAFF)),
+    Case("/persons", "/persons?unit=B01", (*O, A, HEAD, STAFF)),
     Case("/persons/{code}", "/persons/P02", (*O, HEAD, STAFF)),
     Case("/persons/{code}", "/persons/P03", (*O, HEAD)),
     Case("/persons/{code}", "/persons/P99", missing=True),
     Case("/plans/{year}", "/plans/2026", TOKENS),
     Case("/sheets", "/sheets", O),
     Case("/sheets", "/sheets?target=P02", (*O, STAFF)),
-    Case("/sheets", "/sheets?target=B01", (*O, HEAD, STAFF)),
+    Case("/sheets", "/sheets?target=B01", (*O, A, HEAD, STAFF)),
+    Case("/sheets", "/sheets?target=B02", (*O, HEAD_B02)),  # not on the assessor's panel
     # A head lists a member's sheets within the unit (`unit=B01`), not by target alone: today's rule.
     Case("/sheets", "/sheets?target=P03", O),
     Case("/sheets", "/sheets?target=P03&unit=B01", (*O, HEAD)),
@@ -149,29 +152,34 @@ CASES = [
     Case("/sheets/{code}", "/sheets/P02:2026-01:monthly", (*O, HEAD, STAFF)),
     Case("/sheets/{code}", "/sheets/P03:2026-02:monthly", (*O, HEAD)),
     Case("/sheets/{code}", "/sheets/B02:2026-Q1:key", (*O, HEAD_B02)),
+    Case("/sheets/{code}", "/sheets/B01:2026-Q1:key", (*O, A, HEAD, STAFF)),
     Case("/sheets/{code}", "/sheets/P02:2026-09:monthly", missing=True),
     Case("/sheets/{code}", "/sheets/P02:2026-01:monthly?as_of=1", missing=True),  # not yet opened then (R-Q-3)
-    Case("/entries/{entry_id}", "/entries/B01:2026-Q1:key:1", (*O, HEAD, STAFF)),
+    Case("/entries/{entry_id}", "/entries/B01:2026-Q1:key:1", (*O, A, HEAD, STAFF)),
     Case("/entries/{entry_id}", "/entries/P03:2026-02:monthly:1", (*O, HEAD)),
     Case("/entries/{entry_id}", "/entries/P05:2026-01:monthly:1", (*O, HEAD_B02)),
     Case("/entries/{entry_id}", "/entries/P05:2026-01:monthly:9", missing=True),
     Case("/ledgers/{target}", "/ledgers/P02?year=2026", (*O, HEAD, STAFF)),
     Case("/ledgers/{target}", "/ledgers/P03?year=2027", (*O, HEAD)),  # a year without sheets
-    Case("/ledgers/{target}", "/ledgers/B01", (*O, HEAD, STAFF)),
+    Case("/ledgers/{target}", "/ledgers/B01", (*O, A, HEAD, STAFF)),
+    Case("/ledgers/{target}", "/ledgers/P09?year=2026", (*O, A)),  # the assessor's own
     Case("/ledgers/{target}", "/ledgers/X99", missing=True),
     Case("/results/{year}", "/results/2026", O),
     Case("/results/{year}/summary", "/results/2026/summary", O),
     Case("/results/{year}/units", "/results/2026/units", O),
-    Case("/results/{year}/units/{code}", "/results/2026/units/B01", (*O, HEAD, STAFF)),
+    Case("/results/{year}/units/{code}", "/results/2026/units/B01", (*O, HEAD)),  # not its staff until 公示
+    Case("/results/{year}/units/{code}", "/results/2026/units/X99", missing=True),
     Case("/results/{year}/persons", "/results/2026/persons", O),
     Case("/results/{year}/persons", "/results/2026/persons?unit=B02", (*O, HEAD_B02)),
+    Case("/results/{year}/persons", "/results/2026/persons?unit=B01", (*O, HEAD)),  # not colleagues' rates
     Case("/results/{year}/persons/{code}", "/results/2026/persons/P02", (*O, HEAD, STAFF)),
     Case("/results/{year}/persons/{code}", "/results/2026/persons/P99", missing=True),
     Case("/bonus-items/{year}", "/bonus-items/2026", TOKENS),
     Case("/bonus-claims", "/bonus-claims", O),
-    Case("/bonus-claims", "/bonus-claims?target=B01", (*O, HEAD, STAFF)),
+    Case("/bonus-claims", "/bonus-claims?target=B01", (*O, A, HEAD, STAFF)),
     Case("/bonus-claims", "/bonus-claims?target=P02", (*O, STAFF)),  # own records: not through the head
     Case("/vetoes", "/vetoes", O),
+    Case("/vetoes", "/vetoes?unit=B02", (*O, HEAD_B02)),  # the unit concerned
     Case("/evaluations/{year}", "/evaluations/2026", O),
     Case("/evaluations/{year}", "/evaluations/2026?target=P02", (*O, STAFF)),  # own records: not through the head
     Case("/bulletins", "/bulletins", TOKENS),
@@ -185,7 +193,7 @@ CASES = [
     Case("/trace/sheets/{code}", "/trace/sheets/P02:2026-01:monthly", (*O, HEAD, STAFF)),
     Case("/trace/sheets/{code}", "/trace/sheets/P05:2026-01:monthly", (*O, HEAD_B02)),
     Case("/trace/results/{year}/persons/{code}", "/trace/results/2026/persons/P02", (*O, HEAD, STAFF)),
-    Case("/trace/results/{year}/units/{code}", "/trace/results/2026/units/B01", (*O, HEAD, STAFF)),
+    Case("/trace/results/{year}/units/{code}", "/trace/results/2026/units/B01", (*O, HEAD)),
     Case("/history/persons/{code}", "/history/persons/P03", (*O, HEAD)),
     Case("/history/units/{code}", "/history/units/B02", (*O, HEAD_B02)),
     Case("/history/incompetent-runs", "/history/incompetent-runs", O),
