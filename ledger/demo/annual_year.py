@@ -71,6 +71,10 @@ def close_year(ledger: Ledger, bureau: DemoBureau) -> None:
     for i, person in enumerate(seniors):
         grade = "excellent" if person == moved_down else grades[i % len(grades)]
         run(party, c.RecordComprehensiveGrade(year=year, person=person, grade=grade))
+    # R-STAFF-5: the exempt person is graded by the Party group too (their result stays
+    # provisional until then); they count among the persons evaluated but take no 优秀 place.
+    if "exempt" in bureau.notes:
+        run(party, c.RecordComprehensiveGrade(year=year, person=bureau.notes["exempt"], grade="good"))
     # R-BONUS-T-1: bases per position grade and the money value of a point.
     run(party, c.SetTargetBonus(year=year, bases=BASES, point_value=POINT_VALUE))
 

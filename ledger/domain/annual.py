@@ -3,14 +3,20 @@
 Everything is computed exactly and rounded half-up to 2 places only at the end; grades and
 thresholds apply to the rounded figure, which is the official one. The projector keeps the
 inputs (sums of sheet scores, evaluations, bonuses) and these functions turn them into results.
+
+The year's bureau-wide decisions live beside this module: `annual_units` (a unit's score, ranks,
+directly-excellent heads, bottom flags), `annual_persons` (a person's grade, veto barring, the
+Party group's grade, civil-servant flags, payout) and `quota` (the 15% 优秀 quota). A formula
+that a trace explains is written once, as data where it can be: the weighted terms of R-UNIT-1/2
+and R-STAFF-2 (`Term`), the grade thresholds, the payout cases; the trace renders those.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import ROUND_FLOOR, Decimal
+from decimal import Decimal
 from enum import Enum
-from typing import Iterable, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 from ledger.domain.numbers import HUNDRED, ZERO, round_half_up
 
@@ -51,29 +57,88 @@ def mean(values: Sequence[Decimal]) -> Decimal | None:
     return sum(values, ZERO) / Decimal(len(values))
 
 
-# -- units (R-UNIT-1..4) ---------------------------------------------------------------------
+def mean_of(total: Decimal, count: int) -> Decimal | None:
+    """A mean kept as a running (total, count); None when there was nothing to average."""
+    return None if count == 0 else total / Decimal(count)
+
+
+def in_force_on(history: Iterable[tuple[str, str]], on: str) -> str | None:
+    """The value of an effective-dated history of (ISO date, value) in force on `on`
+    (R-ORG-1 a unit's head, R-ORG-2 a person's unit); None before the first entry."""
+    current = None
+    for effective_from, value in sorted(history):
+        if effective_from <= on:
+            current = value
+    return current
+
+
+# -- the weighted formulas (R-UNIT-1, R-UNIT-2, R-STAFF-2) -----------------------------------------
+
+
+@dataclass(frozen=True)
+class Term:
+    """One weighted term of an annual formula: a rate (a fraction of 1) and its weight in the plan."""
+
+    name: str
+    rate: Decimal
+    weight: Decimal
+
+
+def weighted_score(terms: Sequence[Term], bonus: Decimal) -> Decimal:
+    """(Σ rate × weight) × 100 + bonus, exact: the shape shared by R-UNIT-1, R-UNIT-2 and R-STAFF-2
+    (bonus points count as points of the score, or percentage points of a rate)."""
+    return sum((t.rate * t.weight for t in terms), ZERO) * HUNDRED + bonus
+
+
+def branch_terms(key_mean: Decimal | None, routine_mean: Decimal | None, policy: Mapping[str, str]) -> list[Term] | None:
+    """R-UNIT-1's terms: the mean key-work quarterly rate × 50% and the mean routine half-year
+    rate × 50%; None while either track has no sheet at all (never counted as zero)."""
+    if key_mean is None or routine_mean is None:
+        return None
+    return [
+        Term("key mean", key_mean, Decimal(policy["branch_key_weight"])),
+        Term("routine mean", routine_mean, Decimal(policy["branch_routine_weight"])),
+    ]
+
+
+def department_terms(half_mean: Decimal | None, grassroots_rate: Decimal | None, policy: Mapping[str, str]) -> list[Term] | None:
+    """R-UNIT-2's terms: the mean half-year rate × 70% and the grassroots evaluation rate × 30%."""
+    if half_mean is None or grassroots_rate is None:
+        return None
+    return [
+        Term("half-year mean", half_mean, Decimal(policy["department_half_weight"])),
+        Term("grassroots rate", grassroots_rate, Decimal(policy["department_grassroots_weight"])),
+    ]
+
+
+def staff_terms(monthly_rate: Decimal | None, democratic_rate: Decimal | None, policy: Mapping[str, str]) -> list[Term] | None:
+    """R-STAFF-2's terms: the monthly mean rate × 70% and the democratic evaluation rate × 30%."""
+    if monthly_rate is None or democratic_rate is None:
+        return None
+    return [
+        Term("monthly mean rate", monthly_rate, Decimal(policy["staff_monthly_weight"])),
+        Term("democratic rate", democratic_rate, Decimal(policy["staff_democratic_weight"])),
+    ]
+
+
+def _scored(terms: Sequence[Term] | None, bonus: Decimal) -> Decimal | None:
+    return None if terms is None else weighted_score(terms, bonus)
+
+
+# -- units (R-UNIT-1..3) ---------------------------------------------------------------------
 
 
 def branch_annual(key_mean: Decimal | None, routine_mean: Decimal | None, bonus: Decimal, policy: Mapping[str, str]) -> Decimal | None:
     """R-UNIT-1: (mean key-work quarterly rate × 50% + mean routine half-year rate × 50%) × 100
     + bonus, exact. The means run over the sheets the branch actually had (a branch created in
     May has three key-work quarters); None while either track has no sheet at all."""
-    if key_mean is None or routine_mean is None:
-        return None
-    return (key_mean * Decimal(policy["branch_key_weight"]) + routine_mean * Decimal(policy["branch_routine_weight"])) * HUNDRED + bonus
+    return _scored(branch_terms(key_mean, routine_mean, policy), bonus)
 
 
 def department_annual(half_mean: Decimal | None, grassroots_rate: Decimal | None, bonus: Decimal, policy: Mapping[str, str]) -> Decimal | None:
     """R-UNIT-2: (mean half-year rate × 70% + grassroots evaluation rate × 30%) × 100 + bonus.
     None while the mean or the grassroots rate is missing (never counted as zero)."""
-    if half_mean is None or grassroots_rate is None:
-        return None
-    return (half_mean * Decimal(policy["department_half_weight"]) + grassroots_rate * Decimal(policy["department_grassroots_weight"])) * HUNDRED + bonus
-
-
-def mean_of(total: Decimal, count: int) -> Decimal | None:
-    """A mean kept as a running (total, count); None when there was nothing to average."""
-    return None if count == 0 else total / Decimal(count)
+    return _scored(department_terms(half_mean, grassroots_rate, policy), bonus)
 
 
 @dataclass(frozen=True)
@@ -85,13 +150,27 @@ class UnitOutcome:
     accountability: bool  # 问责 (below 70)
 
 
+@dataclass(frozen=True)
+class UnitThresholds:
+    """R-UNIT-3's thresholds in the year's plan."""
+
+    standard_min: Decimal  # 85: at or above meets the standard (达标)
+    accountability_below: Decimal  # 70: below it the head is held accountable (问责)
+
+
+def unit_thresholds(policy: Mapping[str, str]) -> UnitThresholds:
+    return UnitThresholds(Decimal(policy["unit_standard_min"]), Decimal(policy["unit_accountability_below"]))
+
+
 def unit_outcome(score: Decimal, vetoed: bool, policy: Mapping[str, str]) -> UnitOutcome:
-    """R-UNIT-3 on the official (rounded) score: ≥ 85 and no veto meets the standard."""
-    below_standard = score < Decimal(policy["unit_standard_min"])
+    """R-UNIT-3 on the official (rounded) score: ≥ 85 and no veto meets the standard (R-VETO-2:
+    a vetoed unit does not, whatever its score); below 85 admonition, below 70 accountability."""
+    limits = unit_thresholds(policy)
+    below_standard = score < limits.standard_min
     return UnitOutcome(
         meets_standard=not below_standard and not vetoed,
         admonition=below_standard,
-        accountability=score < Decimal(policy["unit_accountability_below"]),
+        accountability=score < limits.accountability_below,
     )
 
 
@@ -108,7 +187,42 @@ def rank_with_ties(scores: Mapping[str, Decimal]) -> dict[str, int]:
     return ranks
 
 
-# -- staff (R-STAFF-1..5) --------------------------------------------------------------------
+BOTTOM_GROUP_MIN = 2  # R-UNIT-4: nobody is flagged in a group of fewer than two
+
+
+def bottom_of(figures: Mapping[str, Decimal]) -> set[str]:
+    """R-UNIT-4 末位: everyone tied at the lowest figure of the group; nobody when the group has
+    fewer than two members (a lone unit is not "last" of anything)."""
+    if len(figures) < BOTTOM_GROUP_MIN:
+        return set()
+    lowest = min(figures.values())
+    return {code for code, figure in figures.items() if figure == lowest}
+
+
+# -- vetoes (R-VETO-2) ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VetoFacts:
+    """An active veto of the year: the unit, its head on the day of the fact, the named persons."""
+
+    unit: str
+    head: str
+    persons: tuple[str, ...] = ()
+
+
+def vetoed_units(vetoes: Iterable[VetoFacts]) -> set[str]:
+    """R-VETO-2: a vetoed unit does not meet the standard whatever its score."""
+    return {v.unit for v in vetoes}
+
+
+def barred_persons(vetoes: Iterable[VetoFacts]) -> set[str]:
+    """R-VETO-2: the vetoed unit's head and the named persons are barred from every year-end
+    award and from the excellent grade."""
+    return {p for v in vetoes for p in (v.head, *v.persons)}
+
+
+# -- staff (R-STAFF-1..3) --------------------------------------------------------------------
 
 
 def monthly_mean_rate(monthly_total: Decimal, months: int) -> Decimal | None:
@@ -121,20 +235,23 @@ def monthly_mean_rate(monthly_total: Decimal, months: int) -> Decimal | None:
 def staff_annual_rate(monthly_total: Decimal, months: int, democratic_rate: Decimal | None, bonus: Decimal, policy: Mapping[str, str]) -> Decimal | None:
     """R-STAFF-2, in percent: (monthly mean rate × 70% + democratic rate × 30%) × 100 + bonus
     (bonus points count as percentage points). None while an input is missing."""
-    monthly = monthly_mean_rate(monthly_total, months)
-    if monthly is None or democratic_rate is None:
-        return None
-    return (monthly * Decimal(policy["staff_monthly_weight"]) + democratic_rate * Decimal(policy["staff_democratic_weight"])) * HUNDRED + bonus
+    return _scored(staff_terms(monthly_mean_rate(monthly_total, months), democratic_rate, policy), bonus)
+
+
+def grade_thresholds(policy: Mapping[str, str]) -> list[tuple[Grade, Decimal]]:
+    """R-STAFF-3's lower bounds, best grade first; below the last one is poor."""
+    return [
+        (Grade.EXCELLENT, Decimal(policy["grade_excellent_min"])),
+        (Grade.GOOD, Decimal(policy["grade_good_min"])),
+        (Grade.FAIR, Decimal(policy["grade_fair_min"])),
+    ]
 
 
 def grade_for(rate_percent: Decimal, policy: Mapping[str, str]) -> Grade:
     """R-STAFF-3 on the rounded rate: ≥ 95 excellent, ≥ 80 good, ≥ 60 fair, else poor."""
-    if rate_percent >= Decimal(policy["grade_excellent_min"]):
-        return Grade.EXCELLENT
-    if rate_percent >= Decimal(policy["grade_good_min"]):
-        return Grade.GOOD
-    if rate_percent >= Decimal(policy["grade_fair_min"]):
-        return Grade.FAIR
+    for grade, lowest in grade_thresholds(policy):
+        if rate_percent >= lowest:
+            return grade
     return Grade.POOR
 
 
@@ -144,24 +261,7 @@ def capped_bonus(amounts: Iterable[Decimal], policy: Mapping[str, str]) -> Decim
     return min(sum(amounts, ZERO), Decimal(policy["bonus_cap_points"])).quantize(Decimal("0.01"))
 
 
-# -- quota and civil-servant grade (R-CS-1/2) -------------------------------------------------
-
-
-def allocate_quota(tier_sizes: Mapping[str, int], policy: Mapping[str, str]) -> dict[str, int]:
-    """R-CS-2: at most 15% of the persons evaluated may be 优秀 (rounded down), allocated among
-    the tiers in proportion to their size by the largest-remainder method; ties in remainder go
-    to the larger tier, then the tier name, so the allocation is deterministic."""
-    total_persons = sum(tier_sizes.values())
-    places = int((Decimal(total_persons) * Decimal(policy["excellent_quota_rate"])).to_integral_value(rounding=ROUND_FLOOR))
-    if total_persons == 0:
-        return {tier: 0 for tier in tier_sizes}
-    exact = {tier: Decimal(places) * size / Decimal(total_persons) for tier, size in tier_sizes.items()}
-    allocation = {tier: int(value.to_integral_value(rounding=ROUND_FLOOR)) for tier, value in exact.items()}
-    left = places - sum(allocation.values())
-    by_remainder = sorted(tier_sizes, key=lambda tier: (-(exact[tier] - allocation[tier]), -tier_sizes[tier], tier))
-    for tier in by_remainder[:left]:
-        allocation[tier] += 1
-    return allocation
+# -- civil-servant grade (R-CS-1) -------------------------------------------------------------
 
 
 def cs_grade_from(grade: Grade, quota_place: bool) -> CivilServantGrade:
@@ -177,6 +277,29 @@ def cs_grade_from(grade: Grade, quota_place: bool) -> CivilServantGrade:
 
 
 # -- target bonus (R-BONUS-T-1..3) ------------------------------------------------------------
+
+Amount = Callable[[Decimal, Decimal, Decimal], Decimal]  # (base, former base, deductions) -> yuan
+
+# R-BONUS-T-2, case by case: (senior?, grade) -> (the rule in words, the amount before the floor
+# at 0). The trace shows the words of the case it applied, so they are written once, here.
+PAYOUT_CASES: dict[tuple[bool, Grade], tuple[str, Amount]] = {
+    (False, Grade.EXCELLENT): ("regular, good or better: base − deductions", lambda base, former, ded: base - ded),
+    (False, Grade.GOOD): ("regular, good or better: base − deductions", lambda base, former, ded: base - ded),
+    (False, Grade.FAIR): ("regular, fair: base / 2 − deductions", lambda base, former, ded: base / TWO - ded),
+    (False, Grade.POOR): ("regular, poor: 0", lambda base, former, ded: ZERO),
+    (True, Grade.EXCELLENT): ("senior, excellent: base of the former position", lambda base, former, ded: former),
+    (True, Grade.GOOD): ("senior, good: base of the current position", lambda base, former, ded: base),
+    (True, Grade.FAIR): ("senior, fair: half the current base", lambda base, former, ded: base / TWO),
+    (True, Grade.POOR): ("senior, poor: 0", lambda base, former, ded: ZERO),
+}
+EXEMPT_PAYOUT_RULE = "exempt: 0"
+
+
+def payout_rule(*, senior: bool, exempt: bool, grade: Grade | None) -> str | None:
+    """The words of the R-BONUS-T-2 case that applies; None while the grade is unknown."""
+    if exempt:
+        return EXEMPT_PAYOUT_RULE
+    return None if grade is None else PAYOUT_CASES[(senior, grade)][0]
 
 
 def target_bonus_payout(
@@ -198,11 +321,7 @@ def target_bonus_payout(
         return ZERO.quantize(Decimal("0.01"))
     if grade is None:
         return None
-    deductions = deducted_points * point_value
-    if senior:
-        amount = {Grade.EXCELLENT: former_base, Grade.GOOD: base, Grade.FAIR: base / TWO, Grade.POOR: ZERO}[grade]
-    else:
-        amount = {Grade.EXCELLENT: base - deductions, Grade.GOOD: base - deductions, Grade.FAIR: base / TWO - deductions, Grade.POOR: ZERO}[grade]
+    amount = PAYOUT_CASES[(senior, grade)][1](base, former_base, deducted_points * point_value)
     return round_half_up(max(ZERO, amount))
 
 

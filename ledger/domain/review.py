@@ -2,8 +2,8 @@
 target-bonus settings — the inputs of the annual results other than sheets, claims and vetoes.
 
 R-BONUS-1 (the item list the office keeps), R-UNIT-2 (grassroots evaluation), R-STAFF-2
-(democratic evaluation), R-STAFF-4 (the Party group's comprehensive grade of senior staff),
-R-STAFF-5 (exemption), R-BONUS-T-1 (bases per position grade and the value of a point).
+(democratic evaluation), R-STAFF-4/5 (the Party group's comprehensive grade of senior and of
+exempt staff), R-STAFF-5 (exemption), R-BONUS-T-1 (bases per position grade and the value of a point).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any
 from eventsourcing.domain import Aggregate, event
 
 from ledger.domain.annual import Grade
+from ledger.domain.annual_persons import graded_by_party_group
 from ledger.domain.bonus import Requirement
 from ledger.domain.errors import AlreadyExists, InvalidInput, NotFound
 from ledger.domain.numbers import parse_points
@@ -115,12 +116,22 @@ class AnnualReview(Aggregate):
         pass
 
     def record_comprehensive_grade(self, roster: Roster, person: str, grade: Grade, actor: dict[str, Any]) -> None:
-        """R-STAFF-4: the Party group's comprehensive evaluation (局党组综合评定) of a senior person."""
-        if roster.age_class_of(person, annual_cutoff(self.year)) is not AgeClass.SENIOR:
-            raise InvalidInput(
-                f"{person} is not senior on {annual_cutoff(self.year)}", f"{person} 在 {annual_cutoff(self.year)} 不属于56周岁（女51周岁）以上人员", field="person"
-            )
+        """R-STAFF-4: the Party group's comprehensive evaluation (局党组综合评定) of a senior person;
+        R-STAFF-5: and of an exempt person, whatever their age (their grade is the one recorded)."""
+        self.check_graded_by_party_group(roster, person)
         self._comprehensive_grade_recorded(year=self.year, person=person, grade=Grade(grade).value, actor=actor)
+
+    def check_graded_by_party_group(self, roster: Roster, person: str) -> None:
+        """Only a senior person (on the year's cut-off date) or a person exempted this year is
+        graded by the Party group; anyone else's grade is computed from their rate (R-STAFF-3)."""
+        cutoff = annual_cutoff(self.year)
+        if graded_by_party_group(senior=roster.age_class_of(person, cutoff) is AgeClass.SENIOR, exempt=person in self.exempt):
+            return
+        raise InvalidInput(
+            f"{person} is neither senior on {cutoff} nor exempt in {self.year}",
+            f"{person} 在 {cutoff} 不属于56周岁（女51周岁）以上人员，也未获批免于 {self.year} 年度日常考核",
+            field="person",
+        )
 
     @event("ComprehensiveGradeRecorded")
     def _comprehensive_grade_recorded(self, year: int, person: str, grade: str, actor: dict[str, Any]) -> None:

@@ -128,13 +128,17 @@ def test_the_cap_of_ten_includes_the_shared_unit_bonus_R_BONUS_4_R_BONUS_5(closi
 
 
 def test_a_veto_fails_the_unit_and_bars_its_head_and_the_named_from_excellent_R_VETO_1_R_VETO_2(closing: Bureau) -> None:
-    """B02 scores 100.00 but is vetoed: not standard; its head P05 and the named P06 cannot be
-    excellent (both would be 98.80)."""
+    """RULES.md R-VETO-2: "A vetoed unit does not meet the standard whatever its score; the unit,
+    its head and the named persons are barred from every year-end award and from the excellent
+    grade. A barred person whose rate computes to excellent is graded good; the computed grade is
+    shown beside it." B02 scores 100.00 but is vetoed: not standard; its head P05 and the named P06
+    would be 98.80 (excellent) and are graded good, excellent shown as the computed grade."""
     refused(closing, OFFICE, c.ImposeVeto(code="V1", year=2026, unit="B02", kind="safety_accident", persons=["P06"], occurred_on=date(2026, 3, 1), reason="x", decision_ref="r"), "FORBIDDEN")
     closing.run(LEADING, c.ImposeVeto(code="V1", year=2026, unit="B02", kind="safety_accident", persons=["P06"], occurred_on=date(2026, 3, 1), reason="仓库火灾受追责", decision_ref="绩领〔2026〕10号"))
     b02 = unit(closing, "B02")
     assert (b02["score"], b02["vetoed"], b02["meets_standard"]) == ("100.00", True, False)
-    assert person(closing, "P06")["excellent_barred"] and person(closing, "P06")["grade"] != "excellent"
+    p06 = person(closing, "P06")
+    assert (p06["excellent_barred"], p06["annual_rate"], p06["computed_grade"], p06["grade"], p06["award_eligible"]) == (True, "98.80", "excellent", "good", False)
     assert person(closing, "P05")["excellent_barred"] and not person(closing, "P05")["direct_excellent"]
     assert person(closing, "P07")["grade"] == "excellent", "an unnamed member keeps the grade"
     closing.run(LEADING, c.LiftVeto(code="V1", reason="上级认定不属责任事故", decision_ref="绩领〔2026〕11号"))
@@ -184,7 +188,9 @@ def test_a_grade_at_and_around_95_after_rounding_R_STAFF_2_R_STAFF_3(closing: Bu
 def test_senior_staff_take_the_party_groups_grade_and_the_exempt_are_paid_nothing_R_STAFF_4_R_STAFF_5(closing: Bureau) -> None:
     """P12, a man born 1 March 1968, is 58 on 30 November 2026: senior. He joined in March, so his
     mean runs over one month (100 / 100 = 1.00): 70 + 27 = 97.00, but his grade is the Party
-    group's comprehensive grade (good). P13 (exempt from daily assessment) is paid 0."""
+    group's comprehensive grade (good). P13 (exempt from daily assessment) is paid 0; her grade is
+    the Party group's too, and until it records one her result is provisional, naming it
+    (R-STAFF-5: "until it is recorded their result is provisional, naming the missing grade")."""
     for code, name, birth in (("P12", "郑国庆", date(1968, 3, 1)), ("P13", "钱秀英", date(1970, 2, 2))):
         closing.run(OFFICE, c.EnrolPerson(code=code, name=name, gender="male" if code == "P12" else "female", birth_date=birth, unit="D02", joined_on=date(2026, 3, 1)))
         closing.run(OFFICE, c.OpenSheet(target=code, period="2026-03", track="monthly"))
@@ -195,6 +201,10 @@ def test_senior_staff_take_the_party_groups_grade_and_the_exempt_are_paid_nothin
     p12, p13 = person(closing, "P12"), person(closing, "P13")
     assert (p12["age_class"], p12["months"], p12["annual_rate"], p12["grade"]) == ("senior", 1, "97.00", "good")
     assert (p13["exempt"], p13["payout_yuan"]) == (True, "0.00")
+    assert (p13["grade"], p13["provisional"], p13["missing"]) == (None, True, ["Party group comprehensive grade"])
+    closing.run(PARTY, c.RecordComprehensiveGrade(year=2026, person="P13", grade="good"))
+    p13 = person(closing, "P13")
+    assert (p13["grade"], p13["cs_grade"], p13["payout_yuan"], p13["provisional"]) == ("good", "competent", "0.00", False)
 
 
 # -- quota and payout (R-CS-1/2, R-BONUS-T-1..3) --------------------------------------------------------
@@ -215,8 +225,12 @@ def test_the_quota_binds_within_a_tier_R_CS_1_R_CS_2(closing: Bureau) -> None:
 
 
 def test_payout_subtracts_the_heads_doubled_deduction_R_BONUS_T_2_R_BONUS_T_3_R_CASCADE_2(closing: Bureau) -> None:
-    """A missed finding of 1.5 on P03: the head P01 loses 2 × 1.5 = 3 points. Base 8000, 50 yuan a
-    point: P01 8000 − 3 × 50 = 7850.00; P03 8000 − 1.5 × 50 = 7925.00."""
+    """RULES.md R-CASCADE-2: "the unit head is deducted 2 × p in the head's monthly sheet ... 'The
+    unit head' is the head who failed to deduct: the head, on the day the fact occurred, of the
+    unit the person belonged to that day. Through R-BONUS-T-3 this also doubles the head's
+    target-bonus deduction." A missed finding of 1.5 on P03 (B01, head P01 on 15 January): P01
+    loses 2 × 1.5 = 3 points. Base 8000, 50 yuan a point: P01 8000 − 3 × 50 = 7850.00; P03
+    8000 − 1.5 × 50 = 7925.00."""
     closing.run(PARTY, c.SetTargetBonus(year=2026, bases={"科员": "8000"}, point_value="50"))
     closing.run(OFFICE, c.RecordMissedDeduction(person="P03", points="1.5", basis="未扣", occurred_on=date(2026, 1, 15), found_on=date(2026, 2, 20)))
     assert (person(closing, "P01")["payout_yuan"], person(closing, "P03")["payout_yuan"]) == ("7850.00", "7925.00")

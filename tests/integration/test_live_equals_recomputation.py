@@ -4,7 +4,9 @@ from-scratch recomputation over the events, and `jixiao rebuild` leaves them unc
 The oracle below reads the stored log in order and recomputes, in plain Python from RULES.md,
 every person's monthly sheets (R-SHEET-1: 100 − Σ active deductions, never below 0), their
 monthly total and deducted points (R-STAFF-1, R-BONUS-T-3), and the annual rate
-(R-STAFF-2: (mean monthly rate × 70% + democratic rate × 30%) × 100, half-up to 2 places);
+(R-STAFF-2: (mean monthly rate × 70% + democratic rate × 30%) × 100, half-up to 2 places) and
+the last-ranked flag (R-UNIT-4: among regular persons — the small bureau has no senior or exempt
+one — with a rate, everyone tied at the lowest, nobody when fewer than two have a rate);
 reversals and amendments (R-FIX-1) and cascades (R-CASCADE-1) come from the events alone."""
 
 from __future__ import annotations
@@ -63,7 +65,7 @@ def _apply(service: LedgerService, ops: list[tuple[Any, ...]]) -> None:
             pass  # refused commands (an entry already reversed, a sheet item cap…) write nothing
 
 
-def _oracle(service: LedgerService) -> dict[str, dict[str, str]]:
+def _oracle(service: LedgerService) -> dict[str, dict[str, Any]]:
     """Recompute the persons' figures from the stored events alone."""
     sheets: dict[str, tuple[str, str]] = {}  # sheet aggregate id -> (target, track)
     points_of: dict[tuple[str, int], Decimal] = {}
@@ -100,6 +102,9 @@ def _oracle(service: LedgerService) -> dict[str, dict[str, str]]:
             rate = (row["total"] / (100 * row["months"]) * Decimal("0.7") + democratic[person] * Decimal("0.3")) * 100
             figures["annual_rate"] = str(rate.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
         result[person] = figures
+    rated = {p: Decimal(f["annual_rate"]) for p, f in result.items() if f["annual_rate"] is not None}
+    for p, f in result.items():
+        f["bottom"] = len(rated) >= 2 and p in rated and rated[p] == min(rated.values())
     return result
 
 
@@ -113,7 +118,7 @@ def test_live_annual_figures_equal_a_recomputation_and_survive_rebuild_R_STAFF_1
         _apply(service, ops)
         live = service.annual.year(2026)
         expected = _oracle(service)
-        got = {code: {k: r[k] for k in ("monthly_total", "deducted_points", "annual_rate")} for code, r in live["persons_by_code"].items()}
+        got = {code: {k: r[k] for k in ("monthly_total", "deducted_points", "annual_rate", "bottom")} for code, r in live["persons_by_code"].items()}
         assert got == expected
         service.rebuild()
         assert service.annual.year(2026) == live

@@ -73,3 +73,65 @@ def test_a_unit_result_is_traced_to_its_means_outcome_and_rank_R_Q_2(bureau: Bur
     assert (score["value"], rank["value"], rank["inputs"]["scores"]) == ("99.50", 2, [("B02", "100.00"), ("B01", "99.50")])
     key = next(m for m in score["children"] if m["figure"] == "mean_key_rate")
     assert key["children"][0]["value"] == "99.00"
+
+
+def _closing_story(bureau: Bureau) -> None:
+    """Democratic 0.96 for all; grassroots rates; a veto on B02 naming P06; a deduction on P03;
+    a senior P12 graded good; an exempt P13 graded excellent by the Party group; bases set."""
+    for p in ["P01", "P02", "P03", "P04", "P05", "P06", "P07", "P08", "P09", "P10", "P11"]:
+        bureau.run(OFFICE, c.RecordDemocraticRate(year=2026, person=p, rate="0.96"))
+    bureau.run(OFFICE, c.RecordGrassrootsRate(year=2026, unit="D01", rate="0.88"))
+    bureau.run(OFFICE, c.RecordGrassrootsRate(year=2026, unit="D02", rate="0.90"))
+    bureau.run(LEADING, c.ImposeVeto(code="V1", year=2026, unit="B02", kind="safety_accident", persons=["P06"], occurred_on=date(2026, 3, 1), reason="仓库火灾受追责", decision_ref="绩领〔2026〕10号"))
+    bureau.run(SUPERVISION, c.RecordDeduction(person="P03", points="6", basis="违纪", occurred_on=date(2026, 1, 8), form_no="JC-1"))
+    bureau.run(OFFICE, c.EnrolPerson(code="P12", name="郑国庆", gender="male", birth_date=date(1968, 3, 1), unit="D02", joined_on=date(2026, 3, 1)))
+    bureau.run(OFFICE, c.OpenSheet(target="P12", period="2026-03", track="monthly"))
+    bureau.run(OFFICE, c.RecordDemocraticRate(year=2026, person="P12", rate="0.90"))
+    bureau.run(PARTY, c.RecordComprehensiveGrade(year=2026, person="P12", grade="good"))
+    bureau.run(OFFICE, c.EnrolPerson(code="P13", name="钱秀英", gender="female", birth_date=date(1990, 2, 2), unit="D02", joined_on=date(2026, 1, 1)))
+    bureau.run(PARTY, c.ApproveExemption(year=2026, person="P13", reason="因公长期借调", application_ref="免考申〔2026〕2号"))
+    bureau.run(PARTY, c.RecordComprehensiveGrade(year=2026, person="P13", grade="excellent"))
+    bureau.run(PARTY, c.SetTargetBonus(year=2026, bases={"科员": "8000"}, point_value="50"))
+
+
+def test_every_traced_figure_equals_the_figure_it_explains_R_Q_2(bureau: Bureau) -> None:
+    """The trace recomputes each figure with the domain's own functions from the inputs it shows;
+    for every person and unit of the story, it lands on the figure AnnualResults shows."""
+    _closing_story(bureau)
+    results = bureau.service.annual.year(2026)
+    trace = Trace(bureau.service.view())
+    for code, r in results["persons_by_code"].items():
+        cs, payout = trace.person(2026, code)["children"]
+        grade, quota = cs["children"]
+        [rate] = grade["children"]
+        monthly, _, bonus = rate["children"]
+        shown = (cs["value"], payout["value"], grade["value"], quota["value"], rate["value"], rate["exact"], monthly["value"], bonus["value"])
+        assert shown == (r["cs_grade"], r["payout_yuan"], r["grade"], r["quota_place"], r["annual_rate"], r["annual_rate_exact"], r["monthly_mean_rate"], r["bonus"]), code
+    for u in results["units"]:
+        outcome, rank = trace.unit(2026, u["unit"])["children"]
+        score = outcome["children"][0]
+        shown = (outcome["value"], rank["value"], rank["inputs"]["bottom"], score["value"], score["exact"])
+        assert shown == (u["outcome_zh"], u["rank"], u["bottom"], u["score"], u["score_exact"]), u["unit"]
+
+
+def test_an_exempt_persons_grade_is_traced_to_the_party_group_R_Q_2_R_STAFF_5(bureau: Bureau) -> None:
+    """P13, 36 and exempt: no rate; her grade is the Party group's (excellent); she takes no quota
+    place (not a candidate, but counted in the base: 13 persons − P01, B01's head graded
+    excellent directly = 12 evaluated; B02 is vetoed, so its head P05 is not); so 称职; paid by the
+    exempt case, 0."""
+    _closing_story(bureau)
+    cs, payout = Trace(bureau.service.view()).person(2026, "P13")["children"]
+    grade, quota = cs["children"]
+    assert (cs["value"], grade["value"], grade["children"][0]["value"]) == ("competent", "excellent", None)
+    assert "the Party group's recorded grade (R-STAFF-4/5) = excellent" in grade["formula"]
+    assert (quota["value"], quota["inputs"]["place_in_order"], sum(quota["inputs"]["tier_sizes"].values())) == (False, None, 12)
+    assert (payout["value"], payout["formula"]) == ("0.00", "exempt: 0")
+
+
+def test_a_barred_grade_is_traced_to_the_veto_R_Q_2_R_VETO_2(bureau: Bureau) -> None:
+    """P06, named in B02's veto: 98.80 computes to excellent and is graded good."""
+    _closing_story(bureau)
+    cs, _ = Trace(bureau.service.view()).person(2026, "P06")["children"]
+    grade, _ = cs["children"]
+    assert (grade["value"], grade["inputs"]["computed_grade"], grade["inputs"]["excellent_barred_by_veto"]) == ("good", "excellent", True)
+    assert "barred by a veto (R-VETO-2): excellent → good; excellent → good" in grade["formula"]

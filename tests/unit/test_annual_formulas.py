@@ -1,5 +1,7 @@
-"""Worked examples and boundaries for the formulas of RULES.md §5 (ledger/annual.py), on exact
-decimals; official figures are rounded half-up to 2 places and thresholds apply to them."""
+"""Worked examples and boundaries for the formulas of RULES.md §5 (ledger/domain/annual.py), on
+exact decimals; official figures are rounded half-up to 2 places and thresholds apply to them.
+The quota (R-CS-2) is in test_annual_quota.py, units' and persons' decisions in
+test_annual_units.py and test_annual_persons.py."""
 
 from __future__ import annotations
 
@@ -10,7 +12,14 @@ import pytest
 from ledger.domain.annual import (
     CivilServantGrade as CS,
     Grade,
-    allocate_quota,
+    Term,
+    VetoFacts,
+    barred_persons,
+    branch_terms,
+    grade_thresholds,
+    payout_rule,
+    staff_terms,
+    weighted_score,
     branch_annual,
     capped_bonus,
     cs_grade_from,
@@ -122,20 +131,6 @@ def test_bonus_cap_of_ten_R_BONUS_4(amounts: list[D], counted: D) -> None:
     assert capped_bonus(amounts, P) == counted
 
 
-def test_quota_is_fifteen_percent_rounded_down_by_largest_remainder_R_CS_2() -> None:
-    """47 persons evaluated: 47 × 15% = 7.05 → 7 places. Tiers 5 / 12 / 30:
-    exact shares 7×5/47 = 0.745, 7×12/47 = 1.787, 7×30/47 = 4.468 → floors 0, 1, 4 (5 places),
-    2 left go to the largest remainders: 0.787 (middle) and 0.745 (leaders) → 1, 2, 4."""
-    assert allocate_quota({"leader": 5, "middle": 12, "other": 30}, P) == {"leader": 1, "middle": 2, "other": 4}
-
-
-def test_quota_remainder_tie_goes_to_the_larger_tier_R_CS_2() -> None:
-    """20 persons: 3 places; tiers 10 / 10 → 1.5 each → floors 1, 1, the one left by
-    equal remainder and equal size goes to the first name in order (deterministic)."""
-    allocation = allocate_quota({"a": 10, "b": 10}, P)
-    assert allocation == {"a": 2, "b": 1}
-
-
 @pytest.mark.parametrize(
     ("grade", "place", "cs"),
     [
@@ -183,3 +178,32 @@ def test_payout_never_goes_below_zero_and_keeps_fen_R_BONUS_T_3() -> None:
 def test_half_up_not_bankers_rounding() -> None:
     """RULES.md §5 rounds half-up: 2.345 → 2.35 and 2.335 → 2.34 (banker's would give 2.34, 2.34)."""
     assert (round_half_up(D("2.345")), round_half_up(D("2.335"))) == (D("2.35"), D("2.34"))
+
+
+def test_the_weighted_terms_carry_the_plans_weights_R_STAFF_2_R_UNIT_1_R_PLAN_2() -> None:
+    """The terms a trace shows are the ones the rate is computed from: with the plan's monthly
+    weight changed to 0.6 and democratic to 0.4, (0.95 × 0.6 + 0.90 × 0.4) × 100 + 1 = 57 + 36 + 1
+    = 94.00, and staff_annual_rate gives the same."""
+    policy = P | {"staff_monthly_weight": "0.6", "staff_democratic_weight": "0.4"}
+    terms = staff_terms(D("0.95"), D("0.90"), policy)
+    assert terms == [Term("monthly mean rate", D("0.95"), D("0.6")), Term("democratic rate", D("0.90"), D("0.4"))]
+    assert weighted_score(terms, D(1)) == staff_annual_rate(D(1140), 12, D("0.90"), D(1), policy) == D("94.00")
+    assert staff_terms(None, D("0.9"), P) is None and branch_terms(D(1), None, P) is None
+
+
+def test_grade_thresholds_come_from_the_plan_R_STAFF_3_R_PLAN_2() -> None:
+    assert grade_thresholds(P) == [(Grade.EXCELLENT, D(95)), (Grade.GOOD, D(80)), (Grade.FAIR, D(60))]
+    assert grade_for(D("93.00"), P | {"grade_excellent_min": "93"}) is Grade.EXCELLENT
+
+
+def test_the_payout_rule_named_is_the_one_applied_R_BONUS_T_2() -> None:
+    assert payout_rule(senior=False, exempt=False, grade=Grade.FAIR) == "regular, fair: base / 2 − deductions"
+    assert payout_rule(senior=True, exempt=False, grade=Grade.EXCELLENT) == "senior, excellent: base of the former position"
+    assert payout_rule(senior=True, exempt=True, grade=Grade.EXCELLENT) == "exempt: 0"
+    assert payout_rule(senior=False, exempt=False, grade=None) is None
+
+
+def test_a_veto_bars_the_units_head_and_the_named_persons_R_VETO_2() -> None:
+    """RULES.md R-VETO-2: "the unit, its head and the named persons are barred from every
+    year-end award and from the excellent grade"."""
+    assert barred_persons([VetoFacts("B02", "P05", ("P06",)), VetoFacts("D01", "P08")]) == {"P05", "P06", "P08"}

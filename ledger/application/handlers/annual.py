@@ -158,6 +158,8 @@ def record_grassroots_rate(uow: UnitOfWork, actor: Actor, cmd: c.RecordGrassroot
 
 
 def record_comprehensive_grade(uow: UnitOfWork, actor: Actor, cmd: c.RecordComprehensiveGrade) -> Outcome:
+    """R-STAFF-4/5: the Party group's grade of a senior person, or of an exempt one of any age
+    (the review knows the year's exemptions, so it checks which)."""
     review = review_of(uow, cmd.year, actor)
     review.record_comprehensive_grade(uow.roster(), cmd.person, cmd.grade, actor.stamp())
     return Outcome(review, year=cmd.year, person=cmd.person)
