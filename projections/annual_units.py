@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from ledger.domain.annual import in_force_on, vetoed_units
+from ledger.domain.annual import barred_persons, in_force_on, vetoed_units
 from ledger.domain.annual_units import (
     RankedUnit,
     TrackSums,
@@ -90,5 +90,6 @@ def unit_results(inp: YearInputs, cutoff: str) -> tuple[dict[str, dict[str, Any]
         units[code]["rank"] = rank
     for code in bottom_units(standing):
         units[code]["bottom"] = True
-    decisions = UnitDecisions(direct_excellent_heads(standing, inp.policy), heads_of_failing_units(standing))
+    barred = barred_persons(inp.veto_facts())
+    decisions = UnitDecisions(direct_excellent_heads(standing, inp.policy, barred), heads_of_failing_units(standing))
     return units, decisions

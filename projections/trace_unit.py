@@ -100,6 +100,11 @@ class UnitTrace:
             "formula": "competition ranking within the kind, equal scores share a rank (1, 2, 2, 4); the lowest of two or more is flagged",
             "inputs": {
                 "scores": scores, "bottom": u["unit"] in bottom_units(standing),
-                "head_excellent_directly": bool(u["head"]) and u["head"] in direct_excellent_heads(standing, policy),
+                "head_excellent_directly": bool(u["head"]) and u["head"] in direct_excellent_heads(standing, policy, _barred(results)),
             },
         }  # fmt: skip
+
+
+def _barred(results: dict[str, Any]) -> set[str]:
+    """The persons a veto bars from the excellent grade (R-VETO-2), as the results show them."""
+    return {p["person"] for p in results["persons"] if p["excellent_barred"]}

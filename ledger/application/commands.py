@@ -386,7 +386,7 @@ class RecordGrassrootsRate(Command):
 
 
 class RecordComprehensiveGrade(Command):
-    """局党组综合评定 of a senior person (R-STAFF-4)."""
+    """局党组综合评定: the Party group's grade of a senior person (R-STAFF-4) or of anyone exempt that year (R-STAFF-5)."""
 
     roles: ClassVar[frozenset[Role]] = frozenset({Role.PARTY_GROUP})
     year: int = Field(ge=2000, le=2100)

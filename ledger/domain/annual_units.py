@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Iterable, Mapping, Sequence
+from typing import AbstractSet, Iterable, Mapping, Sequence
 
 from ledger.domain.annual import (
     UnitOutcome,
@@ -123,15 +123,16 @@ def bottom_units(units: Iterable[RankedUnit]) -> set[str]:
     return flagged
 
 
-def direct_excellent_heads(units: Sequence[RankedUnit], policy: Mapping[str, str]) -> set[str]:
+def direct_excellent_heads(units: Sequence[RankedUnit], policy: Mapping[str, str], barred: AbstractSet[str] = frozenset()) -> set[str]:
     """R-UNIT-4: the head of each branch ranked 1–3 that meets the standard is graded excellent
     directly, outside the quota (不占分局名额). Ranks are shared on ties, so four branches tied
-    first all qualify; departments' heads never do."""
+    first all qualify; departments' heads never do. A head barred by a veto on another unit
+    (R-VETO-2: barred from the excellent grade) is not."""
     ranks = ranks_within_kind(units)
     best = int(policy["direct_excellent_branch_ranks"])
     return {
         u.head for u in units
-        if u.kind == BRANCH and u.head and u.meets_standard and ranks.get(u.code, best + 1) <= best
+        if u.kind == BRANCH and u.head and u.head not in barred and u.meets_standard and ranks.get(u.code, best + 1) <= best
     }  # fmt: skip
 
 

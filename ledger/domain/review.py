@@ -20,7 +20,7 @@ from ledger.domain.bonus import Requirement
 from ledger.domain.errors import AlreadyExists, InvalidInput, NotFound
 from ledger.domain.numbers import parse_points
 from ledger.domain.periods import annual_cutoff
-from ledger.domain.roster import AgeClass, NAMESPACE, Roster, UnitKind
+from ledger.domain.roster import NAMESPACE, AgeClass, Gender, Roster, UnitKind
 
 RATE_PLACES = 4  # an evaluation rate is a fraction with at most 4 places: 0.9650 = 96.50%
 
@@ -115,17 +115,20 @@ class AnnualReview(Aggregate):
     def _grassroots_rate_recorded(self, year: int, unit: str, rate: Decimal, actor: dict[str, Any]) -> None:
         pass
 
-    def record_comprehensive_grade(self, roster: Roster, person: str, grade: Grade, actor: dict[str, Any]) -> None:
+    def record_comprehensive_grade(
+        self, roster: Roster, person: str, grade: Grade, actor: dict[str, Any], senior_age: dict[Gender, int] | None = None
+    ) -> None:
         """R-STAFF-4: the Party group's comprehensive evaluation (局党组综合评定) of a senior person;
-        R-STAFF-5: and of an exempt person, whatever their age (their grade is the one recorded)."""
-        self.check_graded_by_party_group(roster, person)
+        R-STAFF-5: and of an exempt person, whatever their age (their grade is the one recorded).
+        `senior_age`: the year plan's ages (R-PLAN-2), as the annual results use them."""
+        self.check_graded_by_party_group(roster, person, senior_age)
         self._comprehensive_grade_recorded(year=self.year, person=person, grade=Grade(grade).value, actor=actor)
 
-    def check_graded_by_party_group(self, roster: Roster, person: str) -> None:
+    def check_graded_by_party_group(self, roster: Roster, person: str, senior_age: dict[Gender, int] | None = None) -> None:
         """Only a senior person (on the year's cut-off date) or a person exempted this year is
         graded by the Party group; anyone else's grade is computed from their rate (R-STAFF-3)."""
         cutoff = annual_cutoff(self.year)
-        if graded_by_party_group(senior=roster.age_class_of(person, cutoff) is AgeClass.SENIOR, exempt=person in self.exempt):
+        if graded_by_party_group(senior=roster.age_class_of(person, cutoff, senior_age) is AgeClass.SENIOR, exempt=person in self.exempt):
             return
         raise InvalidInput(
             f"{person} is neither senior on {cutoff} nor exempt in {self.year}",

@@ -134,9 +134,10 @@ class Roster(Aggregate):
     def members_of(self, unit: str, on: date) -> list[str]:
         return [code for code in self.persons if self.unit_of(code, on) == unit]
 
-    def age_class_of(self, person: str, on: date) -> AgeClass:
+    def age_class_of(self, person: str, on: date, senior_age: dict[Gender, int] | None = None) -> AgeClass:
+        """R-ORG-3 with the year plan's ages (`senior_age`), the rule's 56/51 by default."""
         p = self.person(person)
-        return age_class(p["gender"], p["birth_date"], on)
+        return age_class(p["gender"], p["birth_date"], on, senior_age)
 
     # -- commands --------------------------------------------------------------------------
 

@@ -181,3 +181,20 @@ def test_the_demo_year_closes_final_with_its_exempt_person_graded__R_STAFF_5_R_C
         assert result["summary"]["persons_evaluated"] == len(base) == sum(q["size"] for q in result["summary"]["quota"].values())
     finally:
         service.close()
+
+
+def test_the_party_group_grades_whom_the_plans_ages_make_senior__R_ORG_3_R_STAFF_4_R_PLAN_2(bureau: Bureau) -> None:
+    """P10 (born 1972-07-07) is 54 on the cut-off 2026-11-30: regular under the rule's 56, so the
+    Party group's grade is refused; once the leading group sets the plan's age to 54, P10 is
+    senior both for the review and for the annual results."""
+    from tests.conftest import LEADING
+
+    grade = c.RecordComprehensiveGrade(year=2026, person="P10", grade="good")
+    with pytest.raises(DomainError):
+        bureau.run(PARTY, grade)
+    bureau.run(LEADING, c.ChangePolicy(
+        year=2026, key="senior_age_male", value="54", reason="按上级规定调整", decision_ref="绩领〔2026〕9号", effective_from=date(2026, 1, 1),
+    ))  # fmt: skip
+    bureau.run(PARTY, grade)
+    row = next(r for r in bureau.service.view().annual.year(2026)["persons"] if r["person"] == "P10")
+    assert (row["age_class"], row["party_grade"]) == ("senior", "good")

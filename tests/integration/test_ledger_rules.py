@@ -70,7 +70,7 @@ def test_a_transfer_moves_the_person_to_the_new_units_head_from_its_date_R_ORG_2
     refused(bureau, bureau.head_b01, march, "NOT_UNIT_HEAD")
 
 
-def test_the_head_on_the_day_of_the_finding_is_doubled_R_ORG_1_R_CASCADE_2(bureau: Bureau) -> None:
+def test_the_head_on_the_day_of_the_fact_is_doubled_R_ORG_1_R_CASCADE_2(bureau: Bureau) -> None:
     """P04 becomes head of B01 from 1 March. A finding of 1 point on P03 (fact on 12 January,
     found on 5 March) doubles on the head who failed to deduct, the head on the fact's day:
     P01. P01's sheet for the month of the finding loses 2 × 1 = 2 → 98.00; P04's is untouched."""

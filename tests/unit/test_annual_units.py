@@ -126,6 +126,13 @@ def test_four_branches_tied_first_all_get_their_head_graded_directly__R_UNIT_4()
     assert direct_excellent_heads(units, P) == {"head-B1", "head-B2", "head-B3", "head-B4"}
 
 
+def test_a_head_named_in_a_veto_on_another_unit_is_not_excellent_directly__R_VETO_2_R_UNIT_4() -> None:
+    """R-VETO-2: "the unit, its head and the named persons are barred from every year-end award and
+    from the excellent grade" — also from the excellent grade R-UNIT-4 would give directly."""
+    units = [branch("B1", "99.50"), branch("B2", "99.00"), branch("B3", "98.00")]
+    assert direct_excellent_heads(units, P, barred={"head-B2"}) == {"head-B1", "head-B3"}
+
+
 def test_a_branch_without_a_head_or_a_score_names_nobody__R_UNIT_4() -> None:
     units = [RankedUnit("B1", "branch", None, D("100.00"), True), branch("B2", None)]
     assert direct_excellent_heads(units, P) == set()

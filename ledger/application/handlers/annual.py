@@ -12,6 +12,7 @@ from ledger.domain.bonus import BasisAlreadyClaimed, BonusClaim, Requirement, ch
 from ledger.domain.errors import AlreadyExists, Forbidden, InvalidInput, NotFound, NotUnitHead
 from ledger.domain.periods import annual_cutoff
 from ledger.domain.review import AnnualReview
+from ledger.domain.roster import Gender
 from ledger.domain.veto import Veto, veto_id
 
 
@@ -161,7 +162,9 @@ def record_comprehensive_grade(uow: UnitOfWork, actor: Actor, cmd: c.RecordCompr
     """R-STAFF-4/5: the Party group's grade of a senior person, or of an exempt one of any age
     (the review knows the year's exemptions, so it checks which)."""
     review = review_of(uow, cmd.year, actor)
-    review.record_comprehensive_grade(uow.roster(), cmd.person, cmd.grade, actor.stamp())
+    plan = uow.plan(cmd.year)
+    senior_age = {Gender.MALE: int(plan.policy_decimal("senior_age_male")), Gender.FEMALE: int(plan.policy_decimal("senior_age_female"))}
+    review.record_comprehensive_grade(uow.roster(), cmd.person, cmd.grade, actor.stamp(), senior_age)
     return Outcome(review, year=cmd.year, person=cmd.person)
 
 
