@@ -79,9 +79,10 @@ def ledger_commands_per_s(directory: Path, cascade: bool) -> float:
                 for i in range(COMMANDS)
             ]
         else:
-            # A unit head's deduction on a member of staff: one sheet, one event, one transaction.
+            # A unit head's deduction on a member of staff (never the head: SELF_DEDUCTION): one
+            # sheet, one event, one transaction.
             commands = [
-                (head, c.RecordDeduction(person=persons[i % STAFF], points="0.01", basis="迟到", occurred_on=date(2026, 3, 10)))
+                (head, c.RecordDeduction(person=persons[1 + i % (STAFF - 1)], points="0.01", basis="迟到", occurred_on=date(2026, 3, 10)))
                 for i in range(COMMANDS)
             ]
         execute = service.ledger.execute
