@@ -185,7 +185,7 @@ class OpenPeriod(Command):
 
     roles: ClassVar[frozenset[Role]] = frozenset({Role.OFFICE})
     period: str = Field(min_length=7, max_length=7)
-    items: dict[Track, list[Item]] = Field(default_factory=dict)
+    items: dict[Track, Annotated[list[Item], Field(max_length=100)]] = Field(default_factory=dict)
     panels: list[Panel] = Field(default_factory=list, max_length=100)
     window_opens: date | None = None  # R-CAL-1 dates by default
     window_closes: date | None = None
@@ -409,7 +409,7 @@ class SetTargetBonus(Command):
 
     roles: ClassVar[frozenset[Role]] = frozenset({Role.PARTY_GROUP})
     year: int = Field(ge=2000, le=2100)
-    bases: dict[str, str] = Field(min_length=1, max_length=50)
+    bases: dict[Annotated[str, StringConstraints(min_length=1, max_length=50)], NumberText] = Field(min_length=1, max_length=50)
     point_value: NumberText
 
     _value_text = field_validator("point_value", mode="before")(_decimal_text)

@@ -13,7 +13,7 @@ from functools import lru_cache
 from datetime import date
 from enum import Enum
 
-from ledger.domain.errors import InvalidInput
+from ledger.domain.errors import FactInFuture, InvalidInput
 
 
 class PeriodKind(str, Enum):
@@ -126,3 +126,10 @@ def split_entry_id(entry_id: str) -> tuple[str, int]:
 def annual_cutoff(year: int) -> date:
     """R-CAL-1: the annual cut-off date, 30 November (age class, bonus claims)."""
     return date(year, 11, 30)
+
+
+def check_not_in_future(day: date, today: date, field: str = "occurred_on") -> None:
+    """A deduction, a finding, a veto or a bonus rests on a fact that has happened: its date is
+    not after today (the bureau's date, Beijing)."""
+    if day > today:
+        raise FactInFuture(f"{field} {day} is after today ({today})", f"{field} 日期 {day} 晚于今天（{today}）", field=field, today=today.isoformat())

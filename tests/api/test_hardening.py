@@ -169,3 +169,11 @@ def test_a_streamed_body_over_the_limit_is_a_413_too(api: Api) -> None:
     r = api.client.post("/deductions", content=iter(chunks), headers={**api.headers("supervision"), "Content-Type": "application/json"})
     api.problem(r, 413, "PAYLOAD_TOO_LARGE")
     assert api.events() == before
+
+
+def test_a_veto_or_a_bonus_for_a_fact_after_today_is_refused(api: Api) -> None:
+    """The same rule for every fact a command records: not after today (Beijing)."""
+    api.service.ledger.clock = Clock(date(2026, 6, 30))
+    veto = {"code": "V-9", "year": 2026, "unit": "B02", "kind": "safety_accident", "persons": [], "occurred_on": "2026-07-01",
+            "reason": "重大安全事故", "decision_ref": "绩领〔2026〕5号"}  # fmt: skip
+    assert api.refused("leading_group", "/vetoes", veto, 422, "FACT_IN_FUTURE")["field"] == "occurred_on"

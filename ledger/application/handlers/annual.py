@@ -10,7 +10,7 @@ from ledger.domain.actors import Actor, Role
 from ledger.application.unit_of_work import Outcome, UnitOfWork
 from ledger.domain.bonus import BasisAlreadyClaimed, BonusClaim, Requirement, check_claim_year, check_evidence, claim_id
 from ledger.domain.errors import AlreadyExists, Forbidden, InvalidInput, NotFound, NotUnitHead
-from ledger.domain.periods import annual_cutoff
+from ledger.domain.periods import annual_cutoff, check_not_in_future
 from ledger.domain.review import AnnualReview
 from ledger.domain.roster import Gender
 from ledger.domain.veto import Veto, veto_id
@@ -71,6 +71,8 @@ def file_bonus_claim(uow: UnitOfWork, actor: Actor, cmd: c.FileBonusClaim) -> Ou
         if actor.role is Role.UNIT_HEAD and actor.person != target:
             raise Forbidden("a unit head files the unit's claims and their own", "单位负责人可申报本单位加分及本人加分")
     check_evidence(Requirement(item["requirement"]), [e.model_dump() for e in cmd.evidence])
+    check_not_in_future(cmd.earned_on, uow.today, "earned_on")
+    check_not_in_future(cmd.document_dated, uow.today, "document_dated")
     carried_over = check_claim_year(cmd.year, cmd.earned_on, cmd.document_dated)
     try:
         existing = uow.get(BonusClaim, claim_id(target, cmd.basis_ref))
@@ -121,6 +123,7 @@ def impose_veto(uow: UnitOfWork, actor: Actor, cmd: c.ImposeVeto) -> Outcome:
     uow.plan(cmd.year)
     roster = uow.roster()
     roster.unit(cmd.unit)
+    check_not_in_future(cmd.occurred_on, uow.today)
     head = roster.head_of(cmd.unit, cmd.occurred_on)
     if head is None:
         raise InvalidInput(f"unit {cmd.unit} had no head on {cmd.occurred_on}", f"单位 {cmd.unit} 当日无主要负责人", field="occurred_on")

@@ -11,7 +11,6 @@ from ledger.application import commands as c
 from ledger.domain.actors import Actor, Role
 from ledger.application.unit_of_work import Outcome, UnitOfWork
 from ledger.domain.errors import (
-    FactInFuture,
     Forbidden,
     FormNumberRequired,
     InvalidInput,
@@ -22,7 +21,7 @@ from ledger.domain.errors import (
     SelfDeduction,
 )
 from ledger.domain.numbers import parse_points
-from ledger.domain.periods import TRACK_PERIOD_KIND, PeriodKind, Track, period_of, sheet_code, split_entry_id
+from ledger.domain.periods import TRACK_PERIOD_KIND, check_not_in_future, PeriodKind, Track, period_of, sheet_code, split_entry_id
 from ledger.domain.roster import Roster, UnitKind
 from ledger.domain.sheet import Sheet, Source
 
@@ -58,13 +57,6 @@ def _deduct(
         actor=actor.stamp(),
     )
 
-
-def _check_not_in_future(occurred_on: date, today: date, field: str = "occurred_on") -> None:
-    """A deduction rests on a fact that has happened: its date is not after today (Beijing)."""
-    if occurred_on > today:
-        raise FactInFuture(
-            f"{field} {occurred_on} is after today ({today})", f"事实发生日期 {occurred_on} 晚于今天（{today}）", field=field, today=today.isoformat()
-        )
 
 
 def _unit_track(kind: str, requested: Track | None) -> Track:
@@ -117,7 +109,7 @@ def record_deduction(uow: UnitOfWork, actor: Actor, cmd: c.RecordDeduction) -> O
     points = parse_points(cmd.points)
     if (cmd.unit is None) == (cmd.person is None):
         raise InvalidInput("name exactly one of unit or person", "须且仅须指明一个被扣分单位或人员", field="unit")
-    _check_not_in_future(cmd.occurred_on, uow.today)
+    check_not_in_future(cmd.occurred_on, uow.today)
     if cmd.person is not None and cmd.person == actor.person:
         raise SelfDeduction(person=cmd.person)
     roster = uow.roster()
@@ -165,8 +157,8 @@ def record_deduction(uow: UnitOfWork, actor: Actor, cmd: c.RecordDeduction) -> O
 def record_missed(uow: UnitOfWork, actor: Actor, cmd: c.RecordMissedDeduction) -> Outcome:
     """R-CASCADE-2: the person is deducted p; the head who failed to deduct, 2 × p."""
     points = parse_points(cmd.points)
-    _check_not_in_future(cmd.occurred_on, uow.today)
-    _check_not_in_future(cmd.found_on, uow.today, field="found_on")
+    check_not_in_future(cmd.occurred_on, uow.today)
+    check_not_in_future(cmd.found_on, uow.today, field="found_on")
     roster = uow.roster()
     roster.person(cmd.person)
     unit = roster.unit_of(cmd.person, cmd.occurred_on)
