@@ -91,6 +91,7 @@ class AnchorFile:
     def __init__(self, path: Path, key: ChainKey) -> None:
         self.path = path
         self.key = key
+        self._fd: int | None = None
 
     def ensure(self) -> bool:
         """Create the file (owner-only) if missing; True when created just now."""
@@ -99,16 +100,22 @@ class AnchorFile:
         _owner_only_file(self.path, b"")
         return True
 
-    def append(self, kind: str, position: int, digest: str, at: str) -> None:
-        line = {"kind": kind, "position": position, "digest": digest, "at": at, "mac": self.key.mac("anchor", kind, position, digest, at)}
+    def append(self, kind: str, position: int, digest: str, at: str, mac: str | None = None) -> None:
+        """Append a sealed head. For the event log the caller may pass the head link's own MAC,
+        which is the line's (`_anchor_fields`): one HMAC per command, not two. A line whose MAC
+        does not match is `anchor_forged`."""
+        line = {"kind": kind, "position": position, "digest": digest, "at": at, "mac": mac or self.key.mac(*_anchor_fields(kind, position, digest))}
         # O_APPEND: each line lands whole at the end, whatever else appends. No fsync: the
         # database commit before it is durable, and an anchor lost in a crash is only an anchor
-        # less (never one ahead of the log).
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        try:
-            os.write(fd, orjson.dumps(line) + b"\n")
-        finally:
-            os.close(fd)
+        # less (never one ahead of the log). The file stays open between commands.
+        if self._fd is None:
+            self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        os.write(self._fd, orjson.dumps(line) + b"\n")
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
     def read(self) -> Iterator[tuple[int, Anchor | None, str]]:
         """(line number, the anchor or None when the line is not a valid sealed anchor, the text)."""
@@ -125,8 +132,14 @@ class AnchorFile:
                 except (ValueError, KeyError, TypeError):
                     yield number, None, text
                     continue
-                valid = self.key.check(anchor.mac, "anchor", anchor.kind, anchor.position, anchor.digest, anchor.at)
+                valid = self.key.check(anchor.mac, *_anchor_fields(anchor.kind, anchor.position, anchor.digest))
                 yield number, (anchor if valid else None), text
+
+
+def _anchor_fields(kind: str, position: int, digest: str) -> tuple[Any, ...]:
+    """What an anchor line's MAC covers: for the event log, the same fields as the link's own MAC
+    (so the link's MAC is the line's); for other logs, the log's name too."""
+    return ("link", position, digest) if kind == "events" else ("anchor", kind, position, digest)
 
 
 def default_paths(database_url: str) -> tuple[Path, Path]:

@@ -167,7 +167,7 @@ class Ledger(Application):
             return
         head, self.chain.last_written = self.chain.last_written, None
         if head is not None:
-            self.anchors.append("events", head[0], head[1].hex(), self.clock.now_iso())
+            self.anchors.append("events", head[0], head[1].hex(), self.clock.now_iso(), mac=head[2])
 
     # -- saving: events and inline hooks in one transaction ----------------------------------
 
@@ -232,6 +232,8 @@ class Ledger(Application):
             return self.chain.head(cursor)
 
     def close(self) -> None:
+        if self.anchors is not None:
+            self.anchors.close()
         close_writer = getattr(self.recorder, "close_writer", None)
         if close_writer is not None:
             close_writer()
