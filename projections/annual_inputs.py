@@ -15,12 +15,12 @@ from sqlalchemy import Connection, select
 
 from ledger.domain.annual import VetoFacts
 from ledger.domain.errors import PlanNotFound
-from ledger.domain.numbers import ZERO, fmt
+from ledger.domain.numbers import ZERO
 
 
 def text(value: Decimal | None) -> str | None:
     """A figure as the projections show it ("95.50"); None stays None."""
-    return None if value is None else fmt(value)
+    return None if value is None else format(value, "f")  # ledger.domain.numbers.fmt, inlined: called ~1,200 times a year
 
 
 def decimal(value: str | None) -> Decimal | None:
@@ -56,12 +56,20 @@ class YearInputs:
         return [VetoFacts(v["unit"], v["head"], tuple(orjson.loads(v["persons"]))) for v in self.vetoes]
 
 
+def _dicts(conn: Connection, stmt: Any) -> list[dict[str, Any]]:
+    """Rows as dicts, the column names zipped once per result (a `Row._mapping` per row costs a
+    third of reading a year's inputs; measured with cProfile, make bench)."""
+    result = conn.execute(stmt)
+    keys = tuple(result.keys())
+    return [dict(zip(keys, row)) for row in result]
+
+
 def read_inputs(conn: Connection, tb: Any, year: int) -> YearInputs:
     """One year's inputs from the tables `tb` (live, or as of a log position)."""
     plan = conn.execute(select(tb.plans.c.policy).where(tb.plans.c.year == year)).first()
     if plan is None:
         raise PlanNotFound(f"no plan for {year}", f"{year} 年度考核方案尚未建立", year=year)
-    rows = lambda stmt: [dict(r._mapping) for r in conn.execute(stmt)]  # noqa: E731
+    rows = lambda stmt: _dicts(conn, stmt)  # noqa: E731
     heads: dict[str, list[tuple[str, str]]] = {}
     for r in rows(select(tb.unit_heads)):
         heads.setdefault(r["unit"], []).append((r["effective_from"], r["person"]))

@@ -18,7 +18,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Callable, Iterable, Mapping, Sequence
 
-from ledger.domain.numbers import HUNDRED, ZERO, round_half_up
+from ledger.domain.numbers import HUNDRED, ZERO, policy_number, round_half_up
 
 TWO = Decimal(2)
 
@@ -96,8 +96,8 @@ def branch_terms(key_mean: Decimal | None, routine_mean: Decimal | None, policy:
     if key_mean is None or routine_mean is None:
         return None
     return [
-        Term("key mean", key_mean, Decimal(policy["branch_key_weight"])),
-        Term("routine mean", routine_mean, Decimal(policy["branch_routine_weight"])),
+        Term("key mean", key_mean, policy_number(policy, "branch_key_weight")),
+        Term("routine mean", routine_mean, policy_number(policy, "branch_routine_weight")),
     ]
 
 
@@ -106,8 +106,8 @@ def department_terms(half_mean: Decimal | None, grassroots_rate: Decimal | None,
     if half_mean is None or grassroots_rate is None:
         return None
     return [
-        Term("half-year mean", half_mean, Decimal(policy["department_half_weight"])),
-        Term("grassroots rate", grassroots_rate, Decimal(policy["department_grassroots_weight"])),
+        Term("half-year mean", half_mean, policy_number(policy, "department_half_weight")),
+        Term("grassroots rate", grassroots_rate, policy_number(policy, "department_grassroots_weight")),
     ]
 
 
@@ -116,8 +116,8 @@ def staff_terms(monthly_rate: Decimal | None, democratic_rate: Decimal | None, p
     if monthly_rate is None or democratic_rate is None:
         return None
     return [
-        Term("monthly mean rate", monthly_rate, Decimal(policy["staff_monthly_weight"])),
-        Term("democratic rate", democratic_rate, Decimal(policy["staff_democratic_weight"])),
+        Term("monthly mean rate", monthly_rate, policy_number(policy, "staff_monthly_weight")),
+        Term("democratic rate", democratic_rate, policy_number(policy, "staff_democratic_weight")),
     ]
 
 
@@ -159,7 +159,7 @@ class UnitThresholds:
 
 
 def unit_thresholds(policy: Mapping[str, str]) -> UnitThresholds:
-    return UnitThresholds(Decimal(policy["unit_standard_min"]), Decimal(policy["unit_accountability_below"]))
+    return UnitThresholds(policy_number(policy, "unit_standard_min"), policy_number(policy, "unit_accountability_below"))
 
 
 def unit_outcome(score: Decimal, vetoed: bool, policy: Mapping[str, str]) -> UnitOutcome:
@@ -241,9 +241,9 @@ def staff_annual_rate(monthly_total: Decimal, months: int, democratic_rate: Deci
 def grade_thresholds(policy: Mapping[str, str]) -> list[tuple[Grade, Decimal]]:
     """R-STAFF-3's lower bounds, best grade first; below the last one is poor."""
     return [
-        (Grade.EXCELLENT, Decimal(policy["grade_excellent_min"])),
-        (Grade.GOOD, Decimal(policy["grade_good_min"])),
-        (Grade.FAIR, Decimal(policy["grade_fair_min"])),
+        (Grade.EXCELLENT, policy_number(policy, "grade_excellent_min")),
+        (Grade.GOOD, policy_number(policy, "grade_good_min")),
+        (Grade.FAIR, policy_number(policy, "grade_fair_min")),
     ]
 
 
@@ -258,7 +258,7 @@ def grade_for(rate_percent: Decimal, policy: Mapping[str, str]) -> Grade:
 def capped_bonus(amounts: Iterable[Decimal], policy: Mapping[str, str]) -> Decimal:
     """R-BONUS-4: bonus counted for one target in one year never exceeds the cap (10)."""
     # Points have two places; the cap is shown the same way ("10.00", not "10").
-    return min(sum(amounts, ZERO), Decimal(policy["bonus_cap_points"])).quantize(Decimal("0.01"))
+    return min(sum(amounts, ZERO), policy_number(policy, "bonus_cap_points")).quantize(Decimal("0.01"))
 
 
 # -- civil-servant grade (R-CS-1) -------------------------------------------------------------

@@ -4,6 +4,8 @@ R-UNIT-4 (bottom flags), R-CS-1 (civil-servant grade, flags, dismissal) and R-BO
 
 from __future__ import annotations
 
+from functools import lru_cache
+from types import MappingProxyType
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -27,9 +29,14 @@ from ledger.domain.roster import AgeClass, Gender, age_class
 PARTY_GRADE_MISSING = "Party group comprehensive grade"
 
 
-def senior_age(policy: Mapping[str, str]) -> dict[Gender, int]:
+def senior_age(policy: Mapping[str, str]) -> Mapping[Gender, int]:
     """R-ORG-3 with the plan's ages (56 for a man, 51 for a woman by default)."""
-    return {Gender.MALE: int(policy["senior_age_male"]), Gender.FEMALE: int(policy["senior_age_female"])}
+    return _senior_age(policy["senior_age_male"], policy["senior_age_female"])
+
+
+@lru_cache(maxsize=16)  # read once per person of a year's results; a plan has one pair of ages
+def _senior_age(male: str, female: str) -> Mapping[Gender, int]:
+    return MappingProxyType({Gender.MALE: int(male), Gender.FEMALE: int(female)})  # shared: read-only
 
 
 def is_senior(gender: str, birth_date: date, cutoff: date, policy: Mapping[str, str]) -> bool:

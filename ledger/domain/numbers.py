@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
+from typing import Mapping
 
 from ledger.domain.errors import InvalidPoints
 
@@ -60,3 +62,15 @@ def round_half_up(value: Decimal, places: int = 2) -> Decimal:
 def fmt(value: Decimal) -> str:
     """A Decimal as the plain string stored in projections and sent over the API."""
     return format(value, "f")
+
+
+def policy_number(policy: Mapping[str, str], key: str) -> Decimal:
+    """A number of the year's plan (R-PLAN-2: weights, thresholds, the cap), kept as text in the
+    plan and read exactly. The same few strings are read for every person of a year's results,
+    so their Decimals are kept (a bounded cache: the plan has a few dozen numbers)."""
+    return _decimal_of(policy[key])
+
+
+@lru_cache(maxsize=256)
+def _decimal_of(text: str) -> Decimal:
+    return Decimal(text)

@@ -13,6 +13,7 @@ from decimal import ROUND_FLOOR, Decimal
 from typing import Iterable, Mapping, Sequence
 
 from ledger.domain.annual import Grade
+from ledger.domain.numbers import policy_number
 from ledger.domain.roster import Tier
 
 # R-CS-2: equal remainders go to the larger tier, then in this order.
@@ -48,7 +49,7 @@ def tier_sizes(persons: Iterable[Entrant]) -> dict[str, int]:
 
 def quota_places(persons_evaluated: int, policy: Mapping[str, str]) -> int:
     """R-CS-2: 15% of the persons evaluated, rounded down (a place is a whole person)."""
-    return int((Decimal(persons_evaluated) * Decimal(policy["excellent_quota_rate"])).to_integral_value(rounding=ROUND_FLOOR))
+    return int((Decimal(persons_evaluated) * policy_number(policy, "excellent_quota_rate")).to_integral_value(rounding=ROUND_FLOOR))
 
 
 def allocate_quota(sizes: Mapping[str, int], policy: Mapping[str, str]) -> dict[str, int]:

@@ -12,7 +12,7 @@ import re
 import uuid
 from datetime import date
 from enum import Enum
-from typing import Any
+from typing import Any, Mapping
 
 from eventsourcing.domain import Aggregate, event
 
@@ -64,7 +64,7 @@ def age_on(birth_date: date, on: date) -> int:
     return years
 
 
-def age_class(gender: Gender | str, birth_date: date, on: date, senior_age: dict[Gender, int] | None = None) -> AgeClass:
+def age_class(gender: Gender | str, birth_date: date, on: date, senior_age: Mapping[Gender, int] | None = None) -> AgeClass:
     """R-ORG-3: a man of 56 or more, or a woman of 51 or more, on `on` is senior."""
     threshold = (senior_age or SENIOR_AGE)[Gender(gender)]
     return AgeClass.SENIOR if age_on(birth_date, on) >= threshold else AgeClass.REGULAR
@@ -134,7 +134,7 @@ class Roster(Aggregate):
     def members_of(self, unit: str, on: date) -> list[str]:
         return [code for code in self.persons if self.unit_of(code, on) == unit]
 
-    def age_class_of(self, person: str, on: date, senior_age: dict[Gender, int] | None = None) -> AgeClass:
+    def age_class_of(self, person: str, on: date, senior_age: Mapping[Gender, int] | None = None) -> AgeClass:
         """R-ORG-3 with the year plan's ages (`senior_age`), the rule's 56/51 by default."""
         p = self.person(person)
         return age_class(p["gender"], p["birth_date"], on, senior_age)
