@@ -63,7 +63,8 @@ class ChainWriter:
     def __init__(self, key: ChainKey) -> None:
         self.key = key
         self._head: tuple[int, bytes] | None = None
-        self.last_written: tuple[int, bytes, str] | None = None  # the head (position, digest, MAC) after the last command's links
+        # The head after the last command's links: (position, digest, MAC, recorded at).
+        self.last_written: tuple[int, bytes, str, str] | None = None
 
     def __call__(self, cursor: Any, notification_ids: Sequence[int], kwargs: dict[str, Any]) -> None:
         stored = kwargs.get("stored_events")
@@ -81,7 +82,7 @@ class ChainWriter:
         for row in rows:
             cursor.execute("INSERT INTO event_chain (position, digest, recorded_at, mac) VALUES (?, ?, ?, ?)", row)
         self._head = (position, previous)
-        self.last_written = (position, previous, rows[-1][3])
+        self.last_written = (position, previous, rows[-1][3], rows[-1][2])
 
     def discard(self) -> None:
         """The transaction may have been rolled back: read the head again next time."""

@@ -58,6 +58,8 @@ class ChainKey:
             raise ValueError("the chain key must have at least 32 bytes")
         self._key = key
         self.path = path
+        # HMAC's keyed state, computed once: each MAC starts from a copy (one per command).
+        self._keyed = hmac.new(key, digestmod=hashlib.sha256)
 
     @classmethod
     def load_or_create(cls, path: Path) -> tuple["ChainKey", bool]:
@@ -70,7 +72,9 @@ class ChainKey:
         return cls(key, path), created
 
     def mac(self, *parts: Any) -> str:
-        return hmac.new(self._key, _fields(*parts), hashlib.sha256).hexdigest()
+        h = self._keyed.copy()
+        h.update(_fields(*parts))
+        return h.hexdigest()
 
     def check(self, mac: str | None, *parts: Any) -> bool:
         return mac is not None and hmac.compare_digest(mac, self.mac(*parts))

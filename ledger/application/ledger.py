@@ -167,7 +167,7 @@ class Ledger(Application):
             return
         head, self.chain.last_written = self.chain.last_written, None
         if head is not None:
-            self.anchors.append("events", head[0], head[1].hex(), self.clock.now_iso(), mac=head[2])
+            self.anchors.append("events", head[0], head[1].hex(), head[3], mac=head[2])
 
     # -- saving: events and inline hooks in one transaction ----------------------------------
 
