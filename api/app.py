@@ -11,6 +11,7 @@ from api import errors
 from api.policy import PUBLIC, declare_docs_public, reads
 from api.responses import OrjsonResponse
 from api.routes import commands, queries, results
+from api.schemas import openapi
 from api.body import BodyLimit
 from api.service import LedgerService
 from ledger.settings import Settings
@@ -50,6 +51,7 @@ def create_app(service: LedgerService | None = None) -> FastAPI:
     app.include_router(commands.router)
     app.include_router(queries.router)
     app.include_router(results.router)
+    openapi.install(app)  # every operation's errors in the document, as problems (api/schemas/openapi.py)
 
     @app.get("/health", tags=["ops"], summary="健康检查", dependencies=[Depends(reads(PUBLIC))])
     def health() -> dict[str, Any]:

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Header, Request
 from api.body import StrictJSONRoute
 from api.deps import ActorDep, ServiceDep
 from api.policy import COMMAND, reads
+from api.schemas import CommandResult
 from ledger.application import commands as c
 
 # Bodies read strictly: a key named twice is refused (api/body.py).
@@ -85,5 +86,6 @@ for _path, (_command, _summary) in ROUTES.items():
         summary=f"{_summary} ({_command.__name__})",
         description=(_command.__doc__ or "") + f"\n\nRoles 角色: {', '.join(sorted(r.value for r in _command.roles))}",
         status_code=201,
+        response_model=CommandResult,  # each command's own facts, and `position` (api/schemas/commands.py)
         dependencies=[Depends(reads(COMMAND))],  # the ledger checks the command's roles (R-ORG-4)
     )

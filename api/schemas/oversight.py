@@ -1,0 +1,102 @@
+"""What the oversight routes return (监督): bulletins (R-AUDIT-1), disputes (R-DISPUTE-1), the
+deadlines of R-CAL-3 (`projections.deadlines`) and the working-day calendar (R-CAL-2)."""
+
+from __future__ import annotations
+
+from pydantic import MISSING, BaseModel, Field
+
+from api.schemas.sheets import EntryDetail
+
+
+class Bulletin(BaseModel):
+    """A bulletin (工作绩效管理简报) with the digest of the log up to `through_position`."""
+
+    number: str
+    period: str
+    title: str
+    body: str
+    through_position: int
+    digest: str = Field(description="SHA-256, hex")
+    published_at: str
+    published_by: str
+    position: int
+
+
+class Dispute(BaseModel):
+    """A dispute (申诉) on an entry: filed, reviewed by supervision, decided by the leading group."""
+
+    entry_id: str
+    sheet: str
+    target: str
+    year: int
+    status: str = Field(description="filed | reviewed | decided")
+    reason: str
+    filed_on: str
+    window_closes: str
+    filed_by: str
+    filed_at: str
+    recommendation: str | None
+    findings: str | None
+    reviewed_by: str | None
+    reviewed_at: str | None
+    decision: str | None
+    decision_reason: str | None
+    decision_ref: str | None
+    replacement: str | None = Field(description="The amending entry")
+    decided_by: str | None
+    decided_at: str | None
+    filed_position: int
+    decided_position: int | None
+    position: int
+
+
+class DisputeDetail(Dispute):
+    entry: EntryDetail
+
+
+class DeadlineCounts(BaseModel):
+    met: int
+    late: int
+    overdue: int
+    pending: int
+
+
+class DeadlineItem(BaseModel):
+    """One deadline of R-CAL-3 judged on `today`. The facts after `calendar_warning` depend on the
+    kind: `unit` (all but bonus_claims), `sheets` and `unpublished` (monthly_publication),
+    `basis_ref` (bonus_claims)."""
+
+    kind: str = Field(description="unit_sheet_report | monthly_publication | record_forms | bonus_claims")
+    kind_zh: str
+    subject: str
+    period: str
+    deadline: str
+    done_on: str | None
+    status: str = Field(description="met | late | overdue | pending")
+    status_zh: str
+    late_days: int
+    late_working_days: int
+    calendar_warning: bool = Field(description="The calendar of a year it reaches is not complete (R-CAL-2)")
+    unit: str | MISSING = MISSING
+    sheets: int | MISSING = MISSING
+    unpublished: int | MISSING = MISSING
+    basis_ref: str | MISSING = MISSING
+
+
+class Deadlines(BaseModel):
+    """Every deadline of a year (考核时限), judged on `today`."""
+
+    year: int
+    today: str
+    counts: DeadlineCounts
+    calendar_warning: bool
+    items: list[DeadlineItem]
+
+
+class WorkingDayDeadline(BaseModel):
+    """`start` plus `working_days` working days (R-CAL-2)."""
+
+    start: str
+    working_days: int
+    deadline: str
+    calendar_warning: bool
