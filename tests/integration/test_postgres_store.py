@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from pathlib import Path
 from datetime import date
 from typing import Iterator
 from urllib.parse import urlparse
@@ -24,10 +25,13 @@ pytestmark = pytest.mark.skipif(not ADMIN_URL, reason="JIXIAO_TEST_POSTGRES_URL 
 
 
 @pytest.fixture
-def pg_url() -> Iterator[str]:
+def pg_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A new PostgreSQL database, with its chain key and anchor file in the test's own folder."""
     import psycopg
 
     assert ADMIN_URL is not None
+    monkeypatch.setenv("JIXIAO_CHAIN_KEY_FILE", str(tmp_path / "pg.chain-key"))
+    monkeypatch.setenv("JIXIAO_ANCHOR_FILE", str(tmp_path / "pg.anchors"))
     name = f"jixiao_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
         conn.execute(f"CREATE DATABASE {name}")
@@ -79,5 +83,21 @@ def test_postgres_refusal_writes_no_event_and_rebuild_reproduces_projections(pg_
         snapshot = service.queries.sheets(limit=500)
         assert service.rebuild() == service.queries.projection_position() == before
         assert service.queries.sheets(limit=500) == snapshot
+    finally:
+        service.close()
+
+
+def test_postgres_store_is_sealed_and_verifies__R_AUDIT_1(pg_url: str) -> None:
+    """The keyed chain and the anchor file work the same on PostgreSQL: clean, then a link
+    rewritten in the database is found."""
+    import psycopg
+
+    service = LedgerService(pg_url)
+    try:
+        build_bureau(service)
+        assert service.verify().ok
+        with psycopg.connect(pg_url, autocommit=True) as conn:
+            conn.execute("UPDATE event_chain SET mac = 'ff' WHERE position = (SELECT MAX(position) FROM event_chain)")
+        assert [p.kind for p in service.verify().problems] == ["link_forged"]
     finally:
         service.close()
