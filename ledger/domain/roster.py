@@ -153,6 +153,8 @@ class Roster(Aggregate):
         """R-ORG-1: register an assessed unit."""
         _require_code(code, "unit")
         self._require_unused(code)
+        if kind not in {k.value for k in UnitKind}:
+            raise InvalidInput(f"a unit is a branch or a department, not {kind!r}", "单位类别应为基层分局（branch）或机关科室（department）", field="kind")
         if not name.strip():
             raise InvalidInput("a unit needs a name", "单位名称不能为空", field="name")
         self._unit_registered(code=code, name=name.strip(), kind=UnitKind(kind).value, registered_on=registered_on, actor=actor)
@@ -246,6 +248,8 @@ class Roster(Aggregate):
         self.unit(unit)
         if effective_from < p["joined_on"]:
             raise InvalidInput("a transfer cannot precede joining", "调动日期不能早于入职日期", field="effective_from")
+        if p.get("left_on") is not None and effective_from >= p["left_on"]:
+            raise InvalidInput("a transfer cannot follow leaving", "调动日期不能晚于离册日期", field="effective_from")
         if _latest_on(p["assignments"], effective_from) == unit:
             raise InvalidInput("the person is already in that unit on that date", "该人员当日已在该单位", field="unit")
         self._person_transferred(person=person, unit=unit, effective_from=effective_from, actor=actor)

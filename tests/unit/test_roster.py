@@ -194,6 +194,23 @@ def test_a_transfer_before_joining_is_refused__R_ORG_2() -> None:
     assert error.facts == {"field": "effective_from"}
 
 
+def test_a_transfer_on_or_after_leaving_is_refused__R_ORG_2() -> None:
+    """A person who left on 2026-06-30 has no unit from that day: no transfer from it on."""
+    roster = given_roster()
+    roster.record_departure("P02", date(2026, 6, 30), OFFICE)
+    roster.collect_events()
+    error = refused_with("INVALID_INPUT", roster, roster.transfer_person, "P02", "D01", date(2026, 7, 1), OFFICE)
+    assert error.facts == {"field": "effective_from"}
+    roster.transfer_person("P02", "D01", date(2026, 6, 1), OFFICE)  # before leaving: recorded
+    assert roster.unit_of("P02", date(2026, 6, 15)) == "D01"
+
+
+def test_a_unit_is_a_branch_or_a_department__R_ORG_1() -> None:
+    roster = given_roster()
+    error = refused_with("INVALID_INPUT", roster, roster.register_unit, "B09", "新单位", "bureau", date(2026, 1, 1), OFFICE)
+    assert error.facts == {"field": "kind"}
+
+
 def test_a_transfer_into_the_unit_the_person_is_already_in_is_refused__R_ORG_2() -> None:
     roster = given_roster()
     error = refused_with("INVALID_INPUT", roster, roster.transfer_person, "P02", "B01", date(2026, 3, 1), OFFICE)
