@@ -6,13 +6,15 @@ from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator
 
 from fastapi import Depends, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from api import errors
+from api.body import BodyLimit
+from api.headers import SecurityHeaders
 from api.policy import PUBLIC, declare_docs_public, reads
 from api.responses import OrjsonResponse
 from api.routes import commands, queries, results
 from api.schemas import openapi
-from api.body import BodyLimit
 from api.service import LedgerService
 from ledger.settings import Settings
 
@@ -45,6 +47,12 @@ def create_app(service: LedgerService | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)  # 413 before an oversized body is read
+    if settings.cors_origins:  # off unless configured: the UI is served from this same origin
+        app.add_middleware(
+            CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=True, allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
+        )  # fmt: skip
+    app.add_middleware(SecurityHeaders)  # outermost of ours: every response carries them
     app.state.service = service
     errors.install(app)
     declare_docs_public(app)

@@ -27,5 +27,6 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     today: date | None = None
     max_body_bytes: int = Field(default=1_048_576, ge=1024, le=64 * 1_048_576)
+    cors_origins: list[str] = []  # JIXIAO_CORS_ORIGINS='["https://…"]': browser origins allowed to call the API; none by default
     chain_key_file: Path | None = None
     anchor_file: Path | None = None

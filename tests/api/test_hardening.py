@@ -177,3 +177,23 @@ def test_a_veto_or_a_bonus_for_a_fact_after_today_is_refused(api: Api) -> None:
     veto = {"code": "V-9", "year": 2026, "unit": "B02", "kind": "safety_accident", "persons": [], "occurred_on": "2026-07-01",
             "reason": "重大安全事故", "decision_ref": "绩领〔2026〕5号"}  # fmt: skip
     assert api.refused("leading_group", "/vetoes", veto, 422, "FACT_IN_FUTURE")["field"] == "occurred_on"
+
+
+@pytest.mark.parametrize("path", ["/health", "/me", "/sheets/P02:2026-01:monthly", "/no-such-route"])
+def test_every_response_carries_the_security_headers(api: Api, path: str) -> None:
+    """Content-Security-Policy, nosniff, no framing, no Referer, no shared cache: on answers and
+    on problems alike."""
+    r = api.get("staff", path)
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert r.headers["x-frame-options"] == "DENY"
+    assert r.headers["referrer-policy"] == "no-referrer"
+    assert r.headers["cache-control"] == "no-store"
+    assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
+    assert "default-src 'self'" in r.headers["content-security-policy"]
+
+
+def test_cors_is_off_unless_configured(api: Api) -> None:
+    r = api.client.options("/me", headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "GET"})
+    assert "access-control-allow-origin" not in r.headers
+    r = api.client.get("/me", headers={**api.headers("staff"), "Origin": "https://evil.example"})
+    assert "access-control-allow-origin" not in r.headers
