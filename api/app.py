@@ -13,7 +13,7 @@ from api.body import BodyLimit
 from api.headers import SecurityHeaders
 from api.policy import PUBLIC, declare_docs_public, reads
 from api.responses import OrjsonResponse
-from api.routes import commands, queries, results
+from api.routes import audit, commands, queries, results
 from api.schemas import openapi
 from api.service import LedgerService
 from ledger.settings import Settings
@@ -59,6 +59,7 @@ def create_app(service: LedgerService | None = None) -> FastAPI:
     app.include_router(commands.router)
     app.include_router(queries.router)
     app.include_router(results.router)
+    app.include_router(audit.router)
     openapi.install(app)  # every operation's errors in the document, as problems (api/schemas/openapi.py)
 
     @app.get("/health", tags=["ops"], summary="健康检查", dependencies=[Depends(reads(PUBLIC))])

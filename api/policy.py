@@ -3,9 +3,15 @@
 Each route declares what it reads with one dependency, `Depends(reads(rule, ...))`:
 
     PUBLIC              no token: /health and the OpenAPI document and pages
-    BUREAU              any actor: what the bureau publishes to all its members, and the actor itself
+    SIGNED_IN           any actor: the actor itself (/me)
+    BUREAU              any member of the bureau: what the bureau publishes to all its members (not
+                        the security auditor, who sees no business data)
+    AUDITOR             the security auditor only: the audit log
     COMMAND             any actor; the command's own roles decide in the ledger, which logs a refusal
     OVERSIGHT           the roles that read everything (office, oversight roles, viewer; not assessors)
+
+A read of anyone's records but the reader's own, and of a whole-bureau (OVERSIGHT) list, is
+written to the audit log (ledger/adapters/audit_log.py) before the route answers.
     Target(p)           a person or unit named by parameter p, with the unit it belongs to
     Person(p), Unit(p)  the same, where p names one kind
     Ledger(p)           a target's scoring ledger for a year, with the unit it belongs to
@@ -56,15 +62,19 @@ class Gate:
     name: str
     token: bool = True  # False: no actor is needed
     oversight: bool = False  # True: only the roles that read everything
+    roles: frozenset[Role] | None = None  # only these roles
+    refused: frozenset[Role] = frozenset()  # every role but these
 
     def __repr__(self) -> str:
         return self.name
 
 
 PUBLIC = Gate("PUBLIC", token=False)
-BUREAU = Gate("BUREAU")
+SIGNED_IN = Gate("SIGNED_IN")  # any actor, the security auditor too: who am I
+BUREAU = Gate("BUREAU", refused=frozenset({Role.SECURITY_AUDITOR}))  # the bureau's own members: the auditor sees no business data
 COMMAND = Gate("COMMAND")
 OVERSIGHT = Gate("OVERSIGHT", oversight=True)
+AUDITOR = Gate("AUDITOR", roles=frozenset({Role.SECURITY_AUDITOR}))  # the audit log: the security auditor only
 
 
 class Subject(NamedTuple):
@@ -242,18 +252,23 @@ def _standing(actor: Actor, queries: Queries) -> tuple[str | None, frozenset[str
     return unit, queries.units_headed_by(actor.person), assessed
 
 
-def _decide(rules: tuple[Rule, ...], actor: Actor, asked: Asked | None, live: Queries | None) -> None:
+def _decide(rules: tuple[Rule, ...], actor: Actor, asked: Asked | None, live: Queries | None) -> tuple[bool, str | None]:
+    """Refuses, or answers (whether the read is audited, the target it names): a read of anyone's
+    records but the reader's own, or of a whole-bureau list, goes to the audit log."""
     for rule in rules:
         if isinstance(rule, Gate):
             if rule.oversight and not reads_everything(actor):
                 raise Forbidden("this list is for the office and oversight roles", "该列表仅供考核办公室及监督角色查看")
-            return
+            if (rule.roles is not None and actor.role not in rule.roles) or actor.role in rule.refused:
+                raise Forbidden(f"{actor.role.value} may not read this", f"角色“{actor.role.value}”无权查看该内容", role=actor.role.value)
+            return rule.oversight, None
         assert asked is not None and live is not None
         code = asked.value(rule.param)
         if code is None:
             continue  # an absent filter: the next rule decides
+        audited = code != actor.person
         if reads_everything(actor):
-            return
+            return audited, code
         subject = rule.find(code, asked)
         actor_unit, headed, assessed = _standing(actor, live)
         if subject.results:
@@ -266,8 +281,16 @@ def _decide(rules: tuple[Rule, ...], actor: Actor, asked: Asked | None, live: Qu
                 raise Forbidden(f"{actor.role.value} may not read every record of {subject.unit}", f"无权查看 {subject.unit} 全体人员的考核记录", unit=subject.unit)
         elif not may_read_target(actor, subject.target, subject.unit, actor_unit, headed, assessed):
             raise Forbidden(f"{actor.role.value} may not read {subject.target}", f"无权查看 {subject.target} 的考核记录", target=subject.target)
-        return
+        return audited, code
     raise Forbidden("no read rule covers this request", "该请求没有适用的查看规则")
+
+
+def _audit(request: Request, service: Any, actor: Actor, audited: bool, target: str | None) -> None:
+    """安全审计: a read of another person's or unit's records, or of a whole-bureau list."""
+    if audited:
+        route = request.scope.get("route")
+        action = f"read:{getattr(route, 'path', request.url.path)}"
+        service.ledger.audit_read(actor, request.client.host if request.client else None, action, target)
 
 
 def reads(*rules: Rule) -> Callable[..., Actor | None]:
@@ -285,15 +308,15 @@ def reads(*rules: Rule) -> Callable[..., Actor | None]:
         dependency = read_public
     elif all(isinstance(rule, Gate) for rule in rules):
 
-        def read_as(actor: ActorDep) -> Actor:
-            _decide(rules, actor, None, None)
+        def read_as(request: Request, actor: ActorDep, service: ServiceDep) -> Actor:
+            _audit(request, service, actor, *_decide(rules, actor, None, None))
             return actor
 
         dependency = read_as
     else:
 
         def read_subject(request: Request, actor: ActorDep, service: ServiceDep, view: ViewDep) -> Actor:
-            _decide(rules, actor, Asked(request, view.queries), service.queries)
+            _audit(request, service, actor, *_decide(rules, actor, Asked(request, view.queries), service.queries))
             return actor
 
         dependency = read_subject

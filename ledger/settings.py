@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     today: date | None = None
     max_body_bytes: int = Field(default=1_048_576, ge=1024, le=64 * 1_048_576)
+    # 安全审计: records are kept at least this long; the application deletes none (an archive
+    # policy older than this is the operator's). Fewer than 180 days is refused at start.
+    audit_retention_days: int = Field(default=180, ge=180)
     cors_origins: list[str] = []  # JIXIAO_CORS_ORIGINS='["https://…"]': browser origins allowed to call the API; none by default
     chain_key_file: Path | None = None
     anchor_file: Path | None = None

@@ -31,6 +31,32 @@ class LogQueries(QueryBase):
     def refusals(self, limit: int = 100) -> list[dict[str, Any]]:
         return self._all(select(ledger_tables.refusals).order_by(ledger_tables.refusals.c.id.desc()).limit(min(limit, PAGE_MAX)))
 
+    def audit_log(
+        self,
+        user: str | None = None,
+        action: str | None = None,
+        outcome: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[dict[str, Any]]:
+        """安全审计日志, newest first: by user, action (a prefix: `command:` or `read:` or a full
+        action), outcome, and a time range (UTC ISO moments, `since` inclusive, `until` exclusive)."""
+        log = ledger_tables.audit_log
+        stmt = select(*[c for c in log.c if c.name != "mac"]).order_by(log.c.id.desc())
+        if user is not None:
+            stmt = stmt.where(log.c.user_id == user)
+        if action is not None:
+            stmt = stmt.where(log.c.action.startswith(action, autoescape=True))
+        if outcome is not None:
+            stmt = stmt.where(log.c.outcome == outcome)
+        if since is not None:
+            stmt = stmt.where(log.c.at >= since)
+        if until is not None:
+            stmt = stmt.where(log.c.at < until)
+        return self._all(stmt.limit(min(limit, PAGE_MAX)).offset(offset))
+
     def summary(self) -> dict[str, Any]:
         with self.engine.connect() as conn:
             count = lambda table: conn.execute(select(func.count()).select_from(table)).scalar_one()  # noqa: E731

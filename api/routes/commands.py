@@ -72,7 +72,7 @@ def _endpoint(command_type: type[c.Command]) -> Callable[..., Any]:
             # The same key with a different command is refused (IDEMPOTENCY_KEY_REUSED).
             fingerprint = hashlib.sha256(request.url.path.encode() + b"\n" + command.model_dump_json().encode()).hexdigest()
             idempotency = (idempotency_key, actor.user_id, fingerprint)
-        return service.ledger.execute(actor, command, idempotency)
+        return service.ledger.execute(actor, command, idempotency, client=request.client.host if request.client else None)
 
     endpoint.__name__ = command_type.__name__
     return endpoint

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query
 
 from api.deps import ActorDep, ServiceDep, ViewDep
-from api.policy import BUREAU, OVERSIGHT, Entry, Ledger, Members, Person, Sheet, TargetIn, Unit, reads
+from api.policy import BUREAU, OVERSIGHT, SIGNED_IN, Entry, Ledger, Members, Person, Sheet, TargetIn, Unit, reads
 from api.schemas import NOT_FOUND, EntryDetail, Me, PersonDetail, PersonRow, Plan, Refusal, ScoringLedger, SheetDetail, SheetRow, Stats, UnitDetail, UnitRow
 
 router = APIRouter(tags=["queries 查询"])
@@ -77,7 +77,7 @@ def ledger(target: str, view: ViewDep, service: ServiceDep, year: Year | None = 
     return view.queries.ledger(target, year or service.clock.today().year)
 
 
-@router.get("/me", summary="当前用户", response_model=Me, dependencies=[Depends(reads(BUREAU))])
+@router.get("/me", summary="当前用户", response_model=Me, dependencies=[Depends(reads(SIGNED_IN))])
 def me(actor: ActorDep) -> dict[str, Any]:
     return {"user_id": actor.user_id, "role": actor.role.value, "person": actor.person}
 

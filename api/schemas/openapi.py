@@ -7,7 +7,7 @@ validation schemas. Which errors an operation gives is read off the route, here 
 
     400  the body is not JSON, or names a key twice (api/body.py)    routes with a body
     401  no token, or an unknown one                                  every rule but PUBLIC
-    403  the read policy refuses the actor; a command's roles do      every rule but PUBLIC, BUREAU
+    403  the read policy refuses the actor; a command's roles do      every rule but PUBLIC, SIGNED_IN
     404  what the request names does not exist                        commands; reads declaring NOT_FOUND
     409  the command conflicts with the ledger's state                commands
     413  the body is over JIXIAO_MAX_BODY_BYTES (api/body.py)         routes with a body
@@ -26,7 +26,7 @@ from typing import Any, Callable
 from fastapi import FastAPI
 from fastapi.routing import APIRoute, iter_route_contexts
 
-from api.policy import BUREAU, PUBLIC, Rule, rules_of
+from api.policy import PUBLIC, SIGNED_IN, Rule, rules_of
 from api.schemas.problems import PROBLEM_MEDIA_TYPE, Problem
 
 REF = "#/components/schemas/{model}"
@@ -57,7 +57,7 @@ def problem_statuses(rules: tuple[Rule, ...], method: str, operation: dict[str, 
     statuses = set()
     if any(rule is not PUBLIC for rule in rules):
         statuses.add(401)
-    if any(rule not in (PUBLIC, BUREAU) for rule in rules):
+    if any(rule not in (PUBLIC, SIGNED_IN) for rule in rules):
         statuses.add(403)
     if method == "POST":
         statuses |= {404, 409}

@@ -41,6 +41,27 @@ refusals = Table(
     Column("mac", String(64)),
 )
 
+audit_log = Table(
+    "audit_log",
+    metadata,
+    # 安全审计日志: one record for every command (accepted or refused) and every read of another
+    # person's or unit's records; never updated or deleted by the application; chained with an
+    # HMAC under the chain key and anchored outside the database (ledger/adapters/audit_log.py).
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", String(40), nullable=False),  # UTC, ISO 8601 (shown in Beijing time)
+    Column("user_id", String(64), nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("client", String(64)),  # the client's address, as the server saw it
+    Column("action", String(100), nullable=False),  # command:<Name> | read:<route>
+    Column("target", String(200)),
+    Column("outcome", String(16), nullable=False),  # accepted | refused | read
+    Column("code", String(64)),  # the refusal's code
+    Column("position", BigInteger),  # the log position of an accepted command's last event
+    Column("mac", String(64), nullable=False),
+    Index("ix_audit_log_at", "at"),
+    Index("ix_audit_log_user", "user_id", "at"),
+)
+
 idempotency_keys = Table(
     "idempotency_keys",
     metadata,

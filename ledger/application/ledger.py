@@ -23,6 +23,7 @@ from eventsourcing.utils import get_topic
 
 from ledger.adapters import audit
 from ledger.adapters.audit import ChainWriter
+from ledger.adapters.audit_log import ACCEPTED, READ, REFUSED, AuditHook, AuditRecord, AuditWriter, verify_audit_log
 from ledger.adapters.bookkeeping import IdempotencyKeys, log_refusal, seal_refusals, verify_refusals
 from ledger.adapters.seal import AnchorFile, ChainKey
 from ledger.adapters.store import Database, DateAsISO, ProjectionCursor, _Cursor, register_moved_topics
@@ -73,15 +74,19 @@ class Ledger(Application):
         # idempotency key, the read models.
         self.chain = ChainWriter(key)
         self.idempotency = IdempotencyKeys(lambda: self.clock.now_iso())
+        self.audit = AuditWriter(key, anchors)
         self.read_models = read_models
-        self.inline_hooks: tuple[Any, ...] = (self.chain, self.idempotency) + ((read_models,) if read_models is not None else ())
+        self.inline_hooks: tuple[Any, ...] = (self.chain, self.idempotency, AuditHook(self.audit)) + ((read_models,) if read_models is not None else ())
         self.recorder.hook = self._run_inline_hooks  # type: ignore[attr-defined]
 
     # -- the way in ------------------------------------------------------------------------
 
-    def execute(self, actor: Actor, command: c.Command, idempotency: tuple[str, str, str] | None = None) -> dict[str, Any]:
+    def execute(
+        self, actor: Actor, command: c.Command, idempotency: tuple[str, str, str] | None = None, client: str | None = None
+    ) -> dict[str, Any]:
         """Run one command as `actor`. Returns the result, with `position`, the log position
-        of the command's last event. `idempotency` is (key, user, request fingerprint)."""
+        of the command's last event. `idempotency` is (key, user, request fingerprint); `client`
+        the client's address, for the audit log."""
         with self._lock:
             if idempotency is not None:
                 earlier = self._idempotent_result(idempotency)
@@ -92,12 +97,14 @@ class Ledger(Application):
                 try:
                     self._check_role(actor, command)
                     outcome = HANDLERS[type(command)](uow, actor, command)
-                    recordings = self.save(*outcome.aggregates, result=outcome.result, idempotency=idempotency)
+                    audit = self._audit_record(actor, client, command, ACCEPTED)
+                    recordings = self.save(*outcome.aggregates, result=outcome.result, idempotency=idempotency, audit=audit)
+                    self._audited(audit)
                     self._anchor_events()
                     return {**outcome.result, "position": recordings[-1].notification.id if recordings else None}
                 except DomainError as error:
                     self._forget(uow)
-                    self.log_refusal(actor, type(command).__name__, error.code, error.detail_en)
+                    self.log_refusal(actor, type(command).__name__, error.code, error.detail_en, self._audit_record(actor, client, command, REFUSED, error.code))
                     raise
                 except IntegrityError:
                     # Another process saved one of these aggregates first (PostgreSQL, several
@@ -119,17 +126,20 @@ class Ledger(Application):
             results: list[dict[str, Any]] = []
             touched: dict[Any, Any] = {}
             current: c.Command | None = None
+            audits: list[AuditRecord] = []
             try:
                 for actor, current in commands:
                     self._check_role(actor, current)
                     outcome = HANDLERS[type(current)](uow, actor, current)
                     results.append(outcome.result)
+                    audits.append(self._audit_record(actor, None, current, ACCEPTED))
                     touched.update((aggregate.id, aggregate) for aggregate in outcome.aggregates)
-                self.save(*touched.values(), result={}, idempotency=None)
+                self.save(*touched.values(), result={}, idempotency=None, audits=audits)
+                self.audit.committed()
                 self._anchor_events()
             except DomainError as error:
                 self._forget(uow)
-                self.log_refusal(actor, type(current).__name__, error.code, error.detail_en)
+                self.log_refusal(actor, type(current).__name__, error.code, error.detail_en, self._audit_record(actor, None, current, REFUSED, error.code))
                 raise
             except BaseException:
                 self._forget(uow)
@@ -152,14 +162,51 @@ class Ledger(Application):
                 command=type(command).__name__,
             )
 
-    def log_refusal(self, actor: Actor, command: str, code: str, message: str) -> None:
-        """R-ORG-4: a refused command writes no domain event, and the refusal is logged."""
+    def log_refusal(self, actor: Actor, command: str, code: str, message: str, audit: AuditRecord | None = None) -> None:
+        """R-ORG-4: a refused command writes no domain event, and the refusal is logged (with its
+        audit record, in one transaction)."""
         log.info("refused %s for %s (%s): %s %s", command, actor.user_id, actor.role.value, code, message)
         at = self.clock.now_iso()
-        with self._cursor(commit=True) as cursor:
-            refusal, mac = log_refusal(cursor, self.key, at, actor.user_id, actor.role.value, command, code, message)
+        with self._lock:
+            try:
+                with self._cursor(commit=True) as cursor:
+                    refusal, mac = log_refusal(cursor, self.key, at, actor.user_id, actor.role.value, command, code, message)
+                    if audit is not None:
+                        self.audit.append(cursor, audit)
+            except BaseException:
+                self.audit.discard()
+                raise
+            self.audit.committed()
         if self.anchors is not None:
             self.anchors.append("refusals", refusal, mac, at)
+
+    # -- the audit log (安全审计日志) ---------------------------------------------------------
+
+    def _audit_record(self, actor: Actor, client: str | None, command: c.Command, outcome: str, code: str | None = None) -> AuditRecord:
+        return AuditRecord(
+            at=self.clock.now_iso(), user_id=actor.user_id, role=actor.role.value, client=client,
+            action=f"command:{type(command).__name__}", target=_target_of(command), outcome=outcome, code=code,
+        )  # fmt: skip
+
+    def _audited(self, audit: AuditRecord) -> None:
+        """After an accepted command committed: its record was written in the same transaction,
+        unless the command stored no event (then in a transaction of its own)."""
+        if not self.audit.pending:
+            with self._cursor(commit=True) as cursor:
+                self.audit.append(cursor, audit)
+        self.audit.committed()
+
+    def audit_read(self, actor: Actor, client: str | None, action: str, target: str | None) -> None:
+        """A read of another person's or unit's records, in a transaction of its own."""
+        record = AuditRecord(at=self.clock.now_iso(), user_id=actor.user_id, role=actor.role.value, client=client, action=action, target=target, outcome=READ)
+        with self._lock:
+            try:
+                with self._cursor(commit=True) as cursor:
+                    self.audit.append(cursor, record)
+            except BaseException:
+                self.audit.discard()
+                raise
+            self.audit.committed()
 
     def _anchor_events(self) -> None:
         """After a command committed: seal the head of the chain outside the database."""
@@ -283,6 +330,17 @@ class Ledger(Application):
             last = batch[-1].id
         report = audit.verify(self.recorder, self._cursor, anchors, key=self.key, anchor_file=self.anchors)
         with self._cursor() as cursor:
-            for kind, detail in verify_refusals(cursor, self.key, self.anchors):
+            for kind, detail in [*verify_refusals(cursor, self.key, self.anchors), *verify_audit_log(cursor, self.key, self.anchors)]:
                 report.problems.append(audit.Problem(0, kind, detail))
         return report
+
+
+def _target_of(command: c.Command) -> str | None:
+    """What a command is about, as the audit log names it: the entry, sheet, person, unit or
+    target it names first."""
+    for name in ("entry_id", "sheet", "person", "unit", "target", "code", "number", "period"):
+        value = getattr(command, name, None)
+        if isinstance(value, str):
+            return value
+    year = getattr(command, "year", None)
+    return None if year is None else str(year)

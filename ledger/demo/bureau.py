@@ -355,6 +355,7 @@ DEMO_USERS: list[tuple[str, str, Role]] = [
     ("demo-supervision", "监察室", Role.SUPERVISION),
     ("demo-party-group", "局党组", Role.PARTY_GROUP),
     ("demo-viewer", "审计查看", Role.VIEWER),
+    ("demo-security-auditor", "安全审计员", Role.SECURITY_AUDITOR),
 ]
 
 

@@ -17,6 +17,7 @@ class Role(str, Enum):
     STAFF = "staff"  # 工作人员
     PARTY_GROUP = "party_group"  # 局党组
     VIEWER = "viewer"  # 审计/查看
+    SECURITY_AUDITOR = "security_auditor"  # 安全审计员: reads the audit log and nothing else (三员分立)
 
 
 ROLE_ZH = {
@@ -28,6 +29,7 @@ ROLE_ZH = {
     Role.STAFF: "工作人员",
     Role.PARTY_GROUP: "局党组",
     Role.VIEWER: "查看人员",
+    Role.SECURITY_AUDITOR: "安全审计员",
 }
 
 

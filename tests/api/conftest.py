@@ -28,6 +28,7 @@ USERS: dict[str, tuple[str, str, Role, str | None]] = {
     "staff": ("u-staff-p02", "李秀兰", Role.STAFF, "P02"),  # staff of B01
     "party_group": ("u-party", "局党组", Role.PARTY_GROUP, None),
     "viewer": ("u-viewer", "审计查看", Role.VIEWER, None),
+    "security_auditor": ("u-auditor", "安全审计员", Role.SECURITY_AUDITOR, None),  # reads the audit log only
 }
 
 

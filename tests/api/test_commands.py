@@ -73,6 +73,7 @@ ROLE_USERS = {
     Role.STAFF: "staff",
     Role.PARTY_GROUP: "party_group",
     Role.VIEWER: "viewer",
+    Role.SECURITY_AUDITOR: "security_auditor",
 }
 
 

@@ -20,7 +20,9 @@ from fastapi.routing import APIRoute, iter_route_contexts
 
 from api.app import create_app
 from api.policy import (
+    AUDITOR,
     BUREAU,
+    SIGNED_IN,
     COMMAND,
     OVERSIGHT,
     PUBLIC,
@@ -47,7 +49,9 @@ from test_commands import BODIES
 OVERSIGHT_ROLES = ("office", "leading_group", "supervision", "party_group", "viewer")
 HEAD, HEAD_B02, STAFF = "unit_head", "head_b02", "staff"  # P01 heads B01; P05 heads B02; P02 is B01's staff
 A = "assessor"  # P09, on the panel that assesses B01 only: reads B01's records and their own
-TOKENS = (*OVERSIGHT_ROLES, A, HEAD, HEAD_B02, STAFF)
+AUDITOR_ROLE = "security_auditor"  # the audit log and nothing else (三员分立)
+MEMBERS = (*OVERSIGHT_ROLES, A, HEAD, HEAD_B02, STAFF)  # the bureau's members: BUREAU routes
+TOKENS = (*MEMBERS, AUDITOR_ROLE)
 EVERYONE = (*TOKENS, None)  # None: no token
 O = OVERSIGHT_ROLES
 
@@ -60,7 +64,7 @@ ROUTE_RULES: dict[str, tuple[Rule, ...]] = {
     "/docs": (PUBLIC,),
     "/docs/oauth2-redirect": (PUBLIC,),
     "/redoc": (PUBLIC,),
-    "/me": (BUREAU,),
+    "/me": (SIGNED_IN,),
     "/stats": (BUREAU,),
     "/refusals": (OVERSIGHT,),
     # roster and plan
@@ -101,6 +105,9 @@ ROUTE_RULES: dict[str, tuple[Rule, ...]] = {
     "/history/incompetent-runs": (OVERSIGHT,),
     "/history/carried-bonuses": (OVERSIGHT,),
     "/history/corrections/{entry_id}": (Entry("entry_id"),),
+    # the audit log (安全审计日志)
+    "/audit": (AUDITOR,),
+    "/audit.csv": (AUDITOR,),
 }
 
 
@@ -128,10 +135,10 @@ CASES = [
     Case("/docs", "/docs", EVERYONE),
     Case("/docs/oauth2-redirect", "/docs/oauth2-redirect", EVERYONE),
     Case("/redoc", "/redoc", EVERYONE),
-    Case("/me", "/me", TOKENS),
-    Case("/stats", "/stats", TOKENS),
+    Case("/me", "/me", TOKENS),  # the auditor too
+    Case("/stats", "/stats", MEMBERS),
     Case("/refusals", "/refusals", O),
-    Case("/units", "/units", TOKENS),
+    Case("/units", "/units", MEMBERS),
     Case("/units/{code}", "/units/B01", (*O, A, HEAD, STAFF)),
     Case("/units/{code}", "/units/B02", (*O, HEAD_B02)),
     Case("/units/{code}", "/units/X99", missing=True),
@@ -140,7 +147,7 @@ CASES = [
     Case("/persons/{code}", "/persons/P02", (*O, HEAD, STAFF)),
     Case("/persons/{code}", "/persons/P03", (*O, HEAD)),
     Case("/persons/{code}", "/persons/P99", missing=True),
-    Case("/plans/{year}", "/plans/2026", TOKENS),
+    Case("/plans/{year}", "/plans/2026", MEMBERS),
     Case("/sheets", "/sheets", O),
     Case("/sheets", "/sheets?target=P02", (*O, STAFF)),
     Case("/sheets", "/sheets?target=B01", (*O, A, HEAD, STAFF)),
@@ -174,7 +181,7 @@ CASES = [
     Case("/results/{year}/persons", "/results/2026/persons?unit=B01", (*O, HEAD)),  # not colleagues' rates
     Case("/results/{year}/persons/{code}", "/results/2026/persons/P02", (*O, HEAD, STAFF)),
     Case("/results/{year}/persons/{code}", "/results/2026/persons/P99", missing=True),
-    Case("/bonus-items/{year}", "/bonus-items/2026", TOKENS),
+    Case("/bonus-items/{year}", "/bonus-items/2026", MEMBERS),
     Case("/bonus-claims", "/bonus-claims", O),
     Case("/bonus-claims", "/bonus-claims?target=B01", (*O, A, HEAD, STAFF)),
     Case("/bonus-claims", "/bonus-claims?target=P02", (*O, STAFF)),  # own records: not through the head
@@ -182,10 +189,10 @@ CASES = [
     Case("/vetoes", "/vetoes?unit=B02", (*O, HEAD_B02)),  # the unit concerned
     Case("/evaluations/{year}", "/evaluations/2026", O),
     Case("/evaluations/{year}", "/evaluations/2026?target=P02", (*O, STAFF)),  # own records: not through the head
-    Case("/bulletins", "/bulletins", TOKENS),
-    Case("/bulletins/{number}", "/bulletins/2026-01", TOKENS),
+    Case("/bulletins", "/bulletins", MEMBERS),
+    Case("/bulletins/{number}", "/bulletins/2026-01", MEMBERS),
     Case("/deadlines/{year}", "/deadlines/2026", O),
-    Case("/calendar/working-days", "/calendar/working-days?start=2026-01-05", TOKENS),
+    Case("/calendar/working-days", "/calendar/working-days?start=2026-01-05", MEMBERS),
     Case("/disputes", "/disputes", O),
     Case("/disputes", "/disputes?target=P02", (*O, HEAD, STAFF)),
     Case("/disputes/{entry_id}", "/disputes/P02:2026-01:monthly:1", (*O, HEAD, STAFF)),
@@ -199,6 +206,9 @@ CASES = [
     Case("/history/incompetent-runs", "/history/incompetent-runs", O),
     Case("/history/carried-bonuses", "/history/carried-bonuses", O),
     Case("/history/corrections/{entry_id}", "/history/corrections/P02:2026-01:monthly:2", (*O, HEAD, STAFF)),
+    Case("/audit", "/audit", (AUDITOR_ROLE,)),
+    Case("/audit", "/audit?outcome=refused&since=2026-01-01", (AUDITOR_ROLE,)),
+    Case("/audit.csv", "/audit.csv", (AUDITOR_ROLE,)),
 ]
 
 

@@ -1,0 +1,126 @@
+"""The security audit log (安全审计日志): who did or read what, when, from where, with what outcome.
+
+One record for every command, accepted (written in the command's own transaction, with the log
+position of its events) or refused (in the refusal's transaction, with its code), and for every
+read of another person's or unit's records. The application only appends: nothing updates or
+deletes a record. Each record is chained to the one before it with an HMAC under the chain key,
+and the head is appended to the anchor file after every record (ledger/adapters/seal.py), so a
+record edited, inserted or deleted in the database is found by `jixiao verify`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+from typing import Any, Iterator, Mapping, Sequence
+
+from ledger.adapters.seal import AnchorFile, ChainKey
+from ledger.adapters.store import ProjectionCursor
+
+FIELDS = ("at", "user_id", "role", "client", "action", "target", "outcome", "code", "position")
+ACCEPTED, REFUSED, READ = "accepted", "refused", "read"
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    at: str  # UTC, ISO 8601
+    user_id: str
+    role: str
+    client: str | None
+    action: str  # command:<Name> | read:<route path>
+    target: str | None
+    outcome: str  # accepted | refused | read
+    code: str | None = None  # a refusal's code
+    position: int | None = None  # an accepted command's last event
+
+
+def record_mac(key: ChainKey, previous: str, record: Mapping[str, Any]) -> str:
+    return key.mac("audit", previous, *(record[f] for f in FIELDS))
+
+
+class AuditWriter:
+    """Appends records, each chained to the last. On SQLite (one writer process) the head is kept
+    in memory; on PostgreSQL it is read in the writing transaction."""
+
+    def __init__(self, key: ChainKey, anchors: AnchorFile | None) -> None:
+        self.key = key
+        self.anchors = anchors
+        self._head: tuple[int, str] | None = None
+        self.pending: list[tuple[int, str, str]] = []  # appended in an open transaction: (id, mac, at)
+
+    def append(self, cursor: ProjectionCursor, record: AuditRecord) -> None:
+        head = self._head if cursor.dialect == "sqlite" else None
+        if head is None:
+            cursor.execute("SELECT id, mac FROM audit_log ORDER BY id DESC LIMIT 1")
+            row = cursor.fetchone()
+            head = (0, "") if row is None else (int(row["id"]), row["mac"])
+        values = asdict(record)
+        mac = record_mac(self.key, head[1], values)
+        columns = ", ".join((*FIELDS, "mac"))
+        cursor.execute(
+            f"INSERT INTO audit_log ({columns}) VALUES ({', '.join('?' * (len(FIELDS) + 1))})" + (" RETURNING id" if cursor.dialect != "sqlite" else ""),
+            (*(values[f] for f in FIELDS), mac),
+        )
+        if cursor.dialect == "sqlite":
+            new_id = int(getattr(cursor.raw, "sqlite_cursor", cursor.raw).lastrowid)  # type: ignore[attr-defined]
+        else:
+            new_id = int(cursor.fetchone()["id"])
+        self._head = (new_id, mac)
+        self.pending.append((new_id, mac, record.at))
+
+    def committed(self) -> None:
+        """The transaction holding the pending records committed: anchor the head."""
+        if self.anchors is not None and self.pending:
+            new_id, mac, at = self.pending[-1]
+            self.anchors.append("audit", new_id, mac, at)
+        self.pending.clear()
+
+    def discard(self) -> None:
+        """The transaction may have been rolled back: read the head again next time."""
+        self._head = None
+        self.pending.clear()
+
+
+class AuditHook:
+    """Inline hook: the accepted command's audit record, in the command's own transaction, with
+    the log position of its last event."""
+
+    def __init__(self, writer: AuditWriter) -> None:
+        self.writer = writer
+
+    def __call__(self, cursor: ProjectionCursor, notification_ids: Sequence[int], kwargs: dict[str, Any]) -> None:
+        records: list[AuditRecord] = kwargs.get("audits") or ([kwargs["audit"]] if kwargs.get("audit") is not None else [])
+        for record in records:  # a batch of commands saves in one transaction: one record each
+            self.writer.append(cursor, replace(record, position=notification_ids[-1] if notification_ids else None))
+
+    def discard(self) -> None:
+        self.writer.discard()
+
+
+def verify_audit_log(cursor: ProjectionCursor, key: ChainKey, anchor_file: AnchorFile | None) -> list[tuple[str, str]]:
+    """(kind, detail) for each record edited or inserted behind the application's back, and for
+    records deleted since the last anchored one."""
+    problems: list[tuple[str, str]] = []
+    previous = ""
+    macs: dict[int, str] = {}
+    for row in _records(cursor):
+        if not key.check(row["mac"], "audit", previous, *(row[f] for f in FIELDS)):
+            problems.append(("audit_modified", f"audit record {row['id']} ({row['action']} by {row['user_id']}) does not match its seal"))
+        previous = row["mac"] or ""
+        macs[int(row["id"])] = previous
+    anchored = [a for _, a, _ in (anchor_file.read() if anchor_file else ()) if a is not None and a.kind == "audit"]
+    if anchored:
+        last = max(anchored, key=lambda a: a.position)
+        if macs.get(last.position) != last.digest:
+            problems.append(("audit_deleted", f"audit record {last.position}, anchored at {last.at}, is missing or changed"))
+    return problems
+
+
+def _records(cursor: ProjectionCursor, batch: int = 5000) -> Iterator[Any]:
+    last = 0
+    while True:
+        cursor.execute(f"SELECT id, {', '.join(FIELDS)}, mac FROM audit_log WHERE id > ? ORDER BY id LIMIT ?", (last, batch))
+        rows = cursor.fetchall()
+        if not rows:
+            return
+        yield from rows
+        last = int(rows[-1]["id"])
