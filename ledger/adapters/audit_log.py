@@ -10,13 +10,14 @@ record edited, inserted or deleted in the database is found by `jixiao verify`.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from typing import Any, Iterator, Mapping, Sequence
 
 from ledger.adapters.seal import AnchorFile, ChainKey
 from ledger.adapters.store import ProjectionCursor
 
 FIELDS = ("at", "user_id", "role", "client", "action", "target", "outcome", "code", "position")
+INSERT = f"INSERT INTO audit_log ({', '.join((*FIELDS, 'mac'))}) VALUES ({', '.join('?' * (len(FIELDS) + 1))})"
 ACCEPTED, REFUSED, READ = "accepted", "refused", "read"
 
 
@@ -37,6 +38,11 @@ def record_mac(key: ChainKey, previous: str, record: Mapping[str, Any]) -> str:
     return key.mac("audit", previous, *(record[f] for f in FIELDS))
 
 
+def _values(record: AuditRecord) -> tuple[Any, ...]:
+    # Not dataclasses.asdict: it deep-copies every field, a fifth of a command's Python time here.
+    return (record.at, record.user_id, record.role, record.client, record.action, record.target, record.outcome, record.code, record.position)
+
+
 class AuditWriter:
     """Appends records, each chained to the last. On SQLite (one writer process) the head is kept
     in memory; on PostgreSQL it is read in the writing transaction."""
@@ -53,13 +59,9 @@ class AuditWriter:
             cursor.execute("SELECT id, mac FROM audit_log ORDER BY id DESC LIMIT 1")
             row = cursor.fetchone()
             head = (0, "") if row is None else (int(row["id"]), row["mac"])
-        values = asdict(record)
-        mac = record_mac(self.key, head[1], values)
-        columns = ", ".join((*FIELDS, "mac"))
-        cursor.execute(
-            f"INSERT INTO audit_log ({columns}) VALUES ({', '.join('?' * (len(FIELDS) + 1))})" + (" RETURNING id" if cursor.dialect != "sqlite" else ""),
-            (*(values[f] for f in FIELDS), mac),
-        )
+        values = _values(record)
+        mac = self.key.mac("audit", head[1], *values)
+        cursor.execute(INSERT if cursor.dialect == "sqlite" else INSERT + " RETURNING id", (*values, mac))
         if cursor.dialect == "sqlite":
             new_id = int(getattr(cursor.raw, "sqlite_cursor", cursor.raw).lastrowid)  # type: ignore[attr-defined]
         else:
@@ -71,7 +73,7 @@ class AuditWriter:
         """The transaction holding the pending records committed: anchor the head."""
         if self.anchors is not None and self.pending:
             new_id, mac, at = self.pending[-1]
-            self.anchors.append("audit", new_id, mac, at)
+            self.anchors.append("audit", new_id, mac, at, mac=mac)
         self.pending.clear()
 
     def discard(self) -> None:

@@ -32,13 +32,7 @@ def upgrade() -> None:
         sa.Column('mac', sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint('id'),
     )
-    with op.batch_alter_table('audit_log', schema=None) as batch_op:
-        batch_op.create_index('ix_audit_log_at', ['at'], unique=False)
-        batch_op.create_index('ix_audit_log_user', ['user_id', 'at'], unique=False)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('audit_log', schema=None) as batch_op:
-        batch_op.drop_index('ix_audit_log_user')
-        batch_op.drop_index('ix_audit_log_at')
     op.drop_table('audit_log')
