@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ledger.domain.errors import EntryNotFound
+from ledger.domain.errors import EntryNotFound, PlanNotFound
 from projections.view import View
 from projections.tables import HISTORY
 
@@ -88,7 +88,7 @@ class CrossYear:
             out: dict[str, Any] = {"position": position, "sheet_score": sheet["score"], "entry_status": view.queries.entry(entry_id)["status"]}
             try:
                 results = view.annual.year(year)
-            except Exception:  # noqa: BLE001 - no plan yet: only the sheet figure exists
+            except PlanNotFound:  # no plan yet: only the sheet figure exists
                 return out
             person = results["persons_by_code"].get(entry["target"])
             unit = next((u for u in results["units"] if u["unit"] == entry["target"]), None)
