@@ -13,7 +13,7 @@ from api.body import BodyLimit
 from api.headers import SecurityHeaders
 from api.policy import PUBLIC, declare_docs_public, reads
 from api.responses import OrjsonResponse
-from api.routes import audit, commands, queries, results
+from api.routes import admin, audit, commands, queries, results
 from api.schemas import openapi
 from api.service import LedgerService
 from ledger.settings import Settings
@@ -60,6 +60,7 @@ def create_app(service: LedgerService | None = None) -> FastAPI:
     app.include_router(queries.router)
     app.include_router(results.router)
     app.include_router(audit.router)
+    app.include_router(admin.router)
     openapi.install(app)  # every operation's errors in the document, as problems (api/schemas/openapi.py)
 
     @app.get("/health", tags=["ops"], summary="健康检查", dependencies=[Depends(reads(PUBLIC))])

@@ -25,7 +25,7 @@ ServiceDep = Annotated[LedgerService, Depends(get_service)]
 def get_actor(service: ServiceDep, authorization: Annotated[str | None, Header()] = None) -> Actor:
     if not authorization or not authorization.lower().startswith("bearer "):
         raise Unauthorized("Send 'Authorization: Bearer <token>'")
-    actor = actor_for_token(service.engine, service.key, authorization[7:].strip())
+    actor = actor_for_token(service.engine, service.key, authorization[7:].strip(), service.clock.today())
     if actor is None:
         raise Unauthorized("Unknown token")
     return actor

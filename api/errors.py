@@ -49,7 +49,8 @@ def _authenticated(request: Request) -> bool:
     authorization = request.headers.get("authorization") or ""
     if not authorization.lower().startswith("bearer "):
         return False
-    return actor_for_token(request.app.state.service.engine, request.app.state.service.key, authorization[7:].strip()) is not None
+    service = request.app.state.service
+    return actor_for_token(service.engine, service.key, authorization[7:].strip(), service.clock.today()) is not None
 
 
 def _unauthorized_problem(detail: str) -> ProblemResponse:

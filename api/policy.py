@@ -7,6 +7,7 @@ Each route declares what it reads with one dependency, `Depends(reads(rule, ...)
     BUREAU              any member of the bureau: what the bureau publishes to all its members (not
                         the security auditor, who sees no business data)
     AUDITOR             the security auditor only: the audit log
+    ADMIN               the system administrator only: users and API tokens
     COMMAND             any actor; the command's own roles decide in the ledger, which logs a refusal
     OVERSIGHT           the roles that read everything (office, oversight roles, viewer; not assessors)
 
@@ -71,10 +72,12 @@ class Gate:
 
 PUBLIC = Gate("PUBLIC", token=False)
 SIGNED_IN = Gate("SIGNED_IN")  # any actor, the security auditor too: who am I
-BUREAU = Gate("BUREAU", refused=frozenset({Role.SECURITY_AUDITOR}))  # the bureau's own members: the auditor sees no business data
+# The bureau's own members: the security auditor and the system administrator see no business data.
+BUREAU = Gate("BUREAU", refused=frozenset({Role.SECURITY_AUDITOR, Role.SYSTEM_ADMIN}))
 COMMAND = Gate("COMMAND")
 OVERSIGHT = Gate("OVERSIGHT", oversight=True)
 AUDITOR = Gate("AUDITOR", roles=frozenset({Role.SECURITY_AUDITOR}))  # the audit log: the security auditor only
+ADMIN = Gate("ADMIN", roles=frozenset({Role.SYSTEM_ADMIN}))  # users and API tokens: the system administrator only
 
 
 class Subject(NamedTuple):

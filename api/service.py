@@ -18,6 +18,7 @@ from alembic import command as alembic_command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import Engine, create_engine, event, select
 
+from api.tokens import verify_tokens
 from api.users import seal_users, verify_users
 from ledger.adapters.audit import Problem, Report
 from ledger.adapters.seal import AnchorFile, ChainKey, default_paths
@@ -76,6 +77,7 @@ class LedgerService:
         """`jixiao verify`: the event log, its links and anchors, the refusals and the users."""
         report = self.ledger.verify(expected)
         report.problems.extend(Problem(0, kind, detail) for kind, detail in verify_users(self.engine, self.key))
+        report.problems.extend(Problem(0, kind, detail) for kind, detail in verify_tokens(self.engine, self.key))
         return report
 
     def view(self, as_of: int | None = None) -> View:

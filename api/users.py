@@ -5,13 +5,14 @@ under the chain key (ledger/adapters/seal.py): a row inserted or edited in the d
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Engine, insert, select, update
 
+from api.tokens import token_hash, user_of_token
 from ledger.adapters.seal import ChainKey
 from ledger.adapters.tables import users
 from ledger.clock import Clock
@@ -20,10 +21,6 @@ from ledger.domain.actors import Actor, Role
 log = logging.getLogger("jixiao.users")
 
 USER_FIELDS = ("user_id", "name", "role", "person", "token_sha256", "created_at")
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _mac(key: ChainKey, row: Any) -> str:
@@ -39,9 +36,14 @@ def add_user(engine: Engine, clock: Clock, key: ChainKey, user_id: str, name: st
     return token
 
 
-def actor_for_token(engine: Engine, key: ChainKey, token: str) -> Actor | None:
+def actor_for_token(engine: Engine, key: ChainKey, token: str, today: date | None = None) -> Actor | None:
+    """The actor a bearer token stands for: a user's own token, or an API token issued to the user
+    (api/tokens.py: sealed, not revoked, not expired on `today`)."""
     with engine.connect() as conn:
         row = conn.execute(select(users).where(users.c.token_sha256 == token_hash(token))).first()
+        if row is None and today is not None:
+            user_id = user_of_token(engine, key, token, today)
+            row = None if user_id is None else conn.execute(select(users).where(users.c.user_id == user_id)).first()
     if row is None:
         return None
     if not key.check(row.mac, "user", *(row._mapping[f] for f in USER_FIELDS)):

@@ -27,6 +27,24 @@ users = Table(
     Column("mac", String(64)),
 )
 
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    # API tokens for machine clients, issued by the system administrator to a user: shown once,
+    # stored as a SHA-256, valid through `expires_on` (a Beijing date) unless revoked. The MAC
+    # (chain key) covers the row, revocation included: a row edited in the database stops working.
+    Column("token_id", String(16), primary_key=True),  # the first 16 hex digits of the hash: names the token
+    Column("token_sha256", String(64), nullable=False, unique=True),
+    Column("user_id", String(64), nullable=False),
+    Column("label", String(100), nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("expires_on", String(10), nullable=False),
+    Column("revoked_at", String(40)),
+    Column("revoked_by", String(64)),
+    Column("mac", String(64), nullable=False),
+)
+
 refusals = Table(
     "refusals",
     metadata,

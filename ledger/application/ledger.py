@@ -198,7 +198,13 @@ class Ledger(Application):
 
     def audit_read(self, actor: Actor, client: str | None, action: str, target: str | None) -> None:
         """A read of another person's or unit's records, in a transaction of its own."""
-        record = AuditRecord(at=self.clock.now_iso(), user_id=actor.user_id, role=actor.role.value, client=client, action=action, target=target, outcome=READ)
+        self._audit_alone(AuditRecord(at=self.clock.now_iso(), user_id=actor.user_id, role=actor.role.value, client=client, action=action, target=target, outcome=READ))
+
+    def audit_action(self, actor: Actor, client: str | None, action: str, target: str | None) -> None:
+        """An action on access (an API token issued or revoked), after it was done."""
+        self._audit_alone(AuditRecord(at=self.clock.now_iso(), user_id=actor.user_id, role=actor.role.value, client=client, action=action, target=target, outcome=ACCEPTED))
+
+    def _audit_alone(self, record: AuditRecord) -> None:
         with self._lock:
             try:
                 with self._cursor(commit=True) as cursor:

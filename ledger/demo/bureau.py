@@ -356,6 +356,7 @@ DEMO_USERS: list[tuple[str, str, Role]] = [
     ("demo-party-group", "局党组", Role.PARTY_GROUP),
     ("demo-viewer", "审计查看", Role.VIEWER),
     ("demo-security-auditor", "安全审计员", Role.SECURITY_AUDITOR),
+    ("demo-system-admin", "系统管理员", Role.SYSTEM_ADMIN),
 ]
 
 

@@ -18,6 +18,7 @@ class Role(str, Enum):
     PARTY_GROUP = "party_group"  # 局党组
     VIEWER = "viewer"  # 审计/查看
     SECURITY_AUDITOR = "security_auditor"  # 安全审计员: reads the audit log and nothing else (三员分立)
+    SYSTEM_ADMIN = "system_admin"  # 系统管理员: manages users and API tokens; no business role, no audit log (三员分立)
 
 
 ROLE_ZH = {
@@ -30,6 +31,7 @@ ROLE_ZH = {
     Role.PARTY_GROUP: "局党组",
     Role.VIEWER: "查看人员",
     Role.SECURITY_AUDITOR: "安全审计员",
+    Role.SYSTEM_ADMIN: "系统管理员",
 }
 
 

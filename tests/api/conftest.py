@@ -29,6 +29,7 @@ USERS: dict[str, tuple[str, str, Role, str | None]] = {
     "party_group": ("u-party", "局党组", Role.PARTY_GROUP, None),
     "viewer": ("u-viewer", "审计查看", Role.VIEWER, None),
     "security_auditor": ("u-auditor", "安全审计员", Role.SECURITY_AUDITOR, None),  # reads the audit log only
+    "system_admin": ("u-admin", "系统管理员", Role.SYSTEM_ADMIN, None),  # manages users and API tokens only
 }
 
 

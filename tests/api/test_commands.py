@@ -74,6 +74,7 @@ ROLE_USERS = {
     Role.PARTY_GROUP: "party_group",
     Role.VIEWER: "viewer",
     Role.SECURITY_AUDITOR: "security_auditor",
+    Role.SYSTEM_ADMIN: "system_admin",
 }
 
 

@@ -20,6 +20,7 @@ from fastapi.routing import APIRoute, iter_route_contexts
 
 from api.app import create_app
 from api.policy import (
+    ADMIN,
     AUDITOR,
     BUREAU,
     SIGNED_IN,
@@ -50,8 +51,9 @@ OVERSIGHT_ROLES = ("office", "leading_group", "supervision", "party_group", "vie
 HEAD, HEAD_B02, STAFF = "unit_head", "head_b02", "staff"  # P01 heads B01; P05 heads B02; P02 is B01's staff
 A = "assessor"  # P09, on the panel that assesses B01 only: reads B01's records and their own
 AUDITOR_ROLE = "security_auditor"  # the audit log and nothing else (三员分立)
+ADMIN_ROLE = "system_admin"  # users and API tokens and nothing else (三员分立)
 MEMBERS = (*OVERSIGHT_ROLES, A, HEAD, HEAD_B02, STAFF)  # the bureau's members: BUREAU routes
-TOKENS = (*MEMBERS, AUDITOR_ROLE)
+TOKENS = (*MEMBERS, AUDITOR_ROLE, ADMIN_ROLE)
 EVERYONE = (*TOKENS, None)  # None: no token
 O = OVERSIGHT_ROLES
 
@@ -108,6 +110,8 @@ ROUTE_RULES: dict[str, tuple[Rule, ...]] = {
     # the audit log (安全审计日志)
     "/audit": (AUDITOR,),
     "/audit.csv": (AUDITOR,),
+    # access administration
+    "/tokens": (ADMIN,),
 }
 
 
@@ -209,6 +213,7 @@ CASES = [
     Case("/audit", "/audit", (AUDITOR_ROLE,)),
     Case("/audit", "/audit?outcome=refused&since=2026-01-01", (AUDITOR_ROLE,)),
     Case("/audit.csv", "/audit.csv", (AUDITOR_ROLE,)),
+    Case("/tokens", "/tokens", (ADMIN_ROLE,)),
 ]
 
 
@@ -240,7 +245,9 @@ def test_every_route_of_the_app_declares_one_read_rule__R_ORG_4() -> None:
     assert {method for method, _, _ in table} == {"GET", "HEAD", "POST"}
     assert [(method, path) for method, path, rules in table if rules is None] == []
     # Commands: any actor may send one; the ledger checks the command's roles and logs a refusal.
-    assert {path: rules for method, path, rules in table if method == "POST"} == {path: (COMMAND,) for path in ROUTES}
+    assert {path: rules for method, path, rules in table if method == "POST"} == {
+        **{path: (COMMAND,) for path in ROUTES}, "/tokens": (ADMIN,), "/tokens/revocations": (ADMIN,),
+    }  # fmt: skip
     assert {path: rules for method, path, rules in table if method in ("GET", "HEAD")} == ROUTE_RULES
 
 

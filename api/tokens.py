@@ -1,0 +1,102 @@
+"""API tokens (接口令牌) for machine clients: issued by the system administrator to a user, shown
+once, stored as a SHA-256, valid through an expiry date (Beijing) unless revoked, and sealed with
+the chain key like the users they belong to (a row edited in the database stops working)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, insert, select, update
+
+from ledger.adapters.seal import ChainKey
+from ledger.adapters.tables import api_tokens, users
+from ledger.clock import Clock
+from ledger.domain.errors import AlreadyExists, InvalidInput, NotFound
+
+TOKEN_FIELDS = ("token_id", "token_sha256", "user_id", "label", "created_at", "created_by", "expires_on", "revoked_at", "revoked_by")
+VALID_DAYS_MAX = 366
+
+
+class TokenNotFound(NotFound):
+    code = "TOKEN_NOT_FOUND"
+    message_zh = "接口令牌不存在"
+    message_en = "No such API token"
+
+
+class UserNotFound(NotFound):
+    code = "USER_NOT_FOUND"
+    message_zh = "用户不存在"
+    message_en = "No such user"
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _mac(key: ChainKey, row: Any) -> str:
+    return key.mac("api-token", *(row[f] for f in TOKEN_FIELDS))
+
+
+def issue_token(engine: Engine, key: ChainKey, clock: Clock, admin: str, user_id: str, label: str, valid_days: int) -> dict[str, Any]:
+    """A new token for `user_id`, valid `valid_days` days from today (Beijing). The token itself
+    is in the result only: it is stored as its SHA-256."""
+    if not 1 <= valid_days <= VALID_DAYS_MAX:
+        raise InvalidInput(f"valid_days is 1 to {VALID_DAYS_MAX}", f"有效天数应为1至{VALID_DAYS_MAX}天", field="valid_days")
+    with engine.begin() as conn:
+        if conn.execute(select(users.c.user_id).where(users.c.user_id == user_id)).first() is None:
+            raise UserNotFound(f"no user {user_id!r}", f"用户不存在：{user_id!r}", user_id=user_id)
+        token = "jx_" + secrets.token_urlsafe(32)
+        digest = token_hash(token)
+        row = {
+            "token_id": digest[:16], "token_sha256": digest, "user_id": user_id, "label": label, "created_at": clock.now_iso(),
+            "created_by": admin, "expires_on": (clock.today() + timedelta(days=valid_days)).isoformat(), "revoked_at": None, "revoked_by": None,
+        }  # fmt: skip
+        conn.execute(insert(api_tokens).values(**row, mac=_mac(key, row)))
+    return {**{k: row[k] for k in ("token_id", "user_id", "label", "expires_on")}, "token": token}
+
+
+def revoke_token(engine: Engine, key: ChainKey, clock: Clock, admin: str, token_id: str) -> dict[str, Any]:
+    with engine.begin() as conn:
+        found = conn.execute(select(api_tokens).where(api_tokens.c.token_id == token_id)).first()
+        if found is None:
+            raise TokenNotFound(f"no token {token_id!r}", f"接口令牌不存在：{token_id!r}", token_id=token_id)
+        row = dict(found._mapping)
+        if row["revoked_at"] is not None:
+            raise AlreadyExists(f"token {token_id} was revoked at {row['revoked_at']}", f"接口令牌 {token_id} 已于 {row['revoked_at']} 吊销", token_id=token_id)
+        row.update(revoked_at=clock.now_iso(), revoked_by=admin)
+        conn.execute(update(api_tokens).where(api_tokens.c.token_id == token_id).values(revoked_at=row["revoked_at"], revoked_by=admin, mac=_mac(key, row)))
+    return {"token_id": token_id, "revoked_at": row["revoked_at"]}
+
+
+def list_tokens(engine: Engine, user_id: str | None = None) -> list[dict[str, Any]]:
+    stmt = select(*[c for c in api_tokens.c if c.name not in ("token_sha256", "mac")]).order_by(api_tokens.c.created_at.desc())
+    if user_id is not None:
+        stmt = stmt.where(api_tokens.c.user_id == user_id)
+    with engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(stmt.limit(500))]
+
+
+def user_of_token(engine: Engine, key: ChainKey, token: str, today: date) -> str | None:
+    """The user an API token acts for: sealed, not revoked, not expired (valid through its date)."""
+    with engine.connect() as conn:
+        found = conn.execute(select(api_tokens).where(api_tokens.c.token_sha256 == token_hash(token))).first()
+    if found is None:
+        return None
+    row = found._mapping
+    if not key.check(row["mac"], "api-token", *(row[f] for f in TOKEN_FIELDS)):
+        return None
+    if row["revoked_at"] is not None or today.isoformat() > row["expires_on"]:
+        return None
+    return str(row["user_id"])
+
+
+def verify_tokens(engine: Engine, key: ChainKey) -> list[tuple[str, str]]:
+    with engine.connect() as conn:
+        return [
+            ("token_modified", f"API token {r.token_id} of {r.user_id} does not match its seal")
+            for r in conn.execute(select(api_tokens).order_by(api_tokens.c.token_id))
+            if not key.check(r.mac, "api-token", *(r._mapping[f] for f in TOKEN_FIELDS))
+        ]
