@@ -11,7 +11,7 @@ record edited, inserted or deleted in the database is found by `jixiao verify`.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any, Iterator, Sequence
 
 from ledger.adapters.seal import AnchorFile, ChainKey
 from ledger.adapters.store import ProjectionCursor
@@ -32,10 +32,6 @@ class AuditRecord:
     outcome: str  # accepted | refused | read
     code: str | None = None  # a refusal's code
     position: int | None = None  # an accepted command's last event
-
-
-def record_mac(key: ChainKey, previous: str, record: Mapping[str, Any]) -> str:
-    return key.mac("audit", previous, *(record[f] for f in FIELDS))
 
 
 def _values(record: AuditRecord) -> tuple[Any, ...]:
