@@ -154,7 +154,7 @@ class Problem:
         "anchor_mismatch": "锚定文件记录的摘要与事件日志不符",
         "truncated": "事件日志尾部被删除（少于锚定文件记录的位置）",
         "anchor_forged": "锚定文件中有无效或伪造的记录",
-        "refusal_modified": "拒绝记录被修改或插入",
+        "refusals_modified": "拒绝记录被修改或插入",
         "refusals_deleted": "拒绝记录被删除",
         "user_modified": "用户记录被修改或插入（未经系统签名）",
         "token_modified": "接口令牌记录被修改或插入（未经系统签名）",

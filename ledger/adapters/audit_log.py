@@ -11,9 +11,9 @@ record edited, inserted or deleted in the database is found by `jixiao verify`.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any, Iterator, Sequence
+from typing import Any, Sequence
 
-from ledger.adapters.seal import AnchorFile, ChainKey
+from ledger.adapters.seal import AnchorFile, ChainKey, chained_rows, verify_chained_log
 from ledger.adapters.store import ProjectionCursor
 
 FIELDS = ("at", "user_id", "role", "client", "action", "target", "outcome", "code", "position")
@@ -95,30 +95,9 @@ class AuditHook:
 
 
 def verify_audit_log(cursor: ProjectionCursor, key: ChainKey, anchor_file: AnchorFile | None) -> list[tuple[str, str]]:
-    """(kind, detail) for each record edited or inserted behind the application's back, and for
-    records deleted since the last anchored one."""
-    problems: list[tuple[str, str]] = []
-    previous = ""
-    macs: dict[int, str] = {}
-    for row in _records(cursor):
-        if not key.check(row["mac"], "audit", previous, *(row[f] for f in FIELDS)):
-            problems.append(("audit_modified", f"audit record {row['id']} ({row['action']} by {row['user_id']}) does not match its seal"))
-        previous = row["mac"] or ""
-        macs[int(row["id"])] = previous
-    anchored = [a for _, a, _ in (anchor_file.read() if anchor_file else ()) if a is not None and a.kind == "audit"]
-    if anchored:
-        last = max(anchored, key=lambda a: a.position)
-        if macs.get(last.position) != last.digest:
-            problems.append(("audit_deleted", f"audit record {last.position}, anchored at {last.at}, is missing or changed"))
-    return problems
-
-
-def _records(cursor: ProjectionCursor, batch: int = 5000) -> Iterator[Any]:
-    last = 0
-    while True:
-        cursor.execute(f"SELECT id, {', '.join(FIELDS)}, mac FROM audit_log WHERE id > ? ORDER BY id LIMIT ?", (last, batch))
-        rows = cursor.fetchall()
-        if not rows:
-            return
-        yield from rows
-        last = int(rows[-1]["id"])
+    """(kind, detail) for each record edited or inserted behind the application's back
+    (`audit_modified`), and for records deleted since the last anchored one (`audit_deleted`)."""
+    return verify_chained_log(
+        chained_rows(cursor, "audit_log", FIELDS), key, "audit", FIELDS, anchor_file, "audit",
+        lambda row: f"audit record {row['id']} ({row['action']} by {row['user_id']})",
+    )  # fmt: skip

@@ -10,7 +10,7 @@ from typing import Any, Sequence
 
 import orjson
 
-from ledger.adapters.seal import AnchorFile, ChainKey
+from ledger.adapters.seal import AnchorFile, ChainKey, chained_rows, verify_chained_log
 from ledger.adapters.store import ProjectionCursor
 
 
@@ -73,20 +73,9 @@ def seal_refusals(cursor: ProjectionCursor, key: ChainKey) -> tuple[int, str] | 
 
 
 def verify_refusals(cursor: ProjectionCursor, key: ChainKey, anchor_file: AnchorFile | None) -> list[tuple[str, str]]:
-    """(kind, detail) for each refusal that was edited or inserted behind the ledger's back, and
-    for refusals deleted since the last anchored one."""
-    problems: list[tuple[str, str]] = []
-    cursor.execute("SELECT id, at, user_id, role, command, code, message, mac FROM refusals ORDER BY id")
-    previous = ""
-    macs: dict[int, str] = {}
-    for row in cursor.fetchall():
-        if not key.check(row["mac"], "refusal", previous, *(row[f] for f in REFUSAL_FIELDS)):
-            problems.append(("refusal_modified", f"refusal {row['id']} ({row['command']} {row['code']}) does not match its seal"))
-        previous = row["mac"] or ""
-        macs[int(row["id"])] = previous
-    anchored = [a for _, a, _ in (anchor_file.read() if anchor_file else ()) if a is not None and a.kind == "refusals"]
-    if anchored:
-        last = max(anchored, key=lambda a: a.position)
-        if macs.get(last.position) != last.digest:
-            problems.append(("refusals_deleted", f"refusal {last.position}, anchored at {last.at}, is missing or changed"))
-    return problems
+    """(kind, detail) for each refusal edited or inserted behind the ledger's back
+    (`refusals_modified`), and for refusals deleted since the last anchored one (`refusals_deleted`)."""
+    return verify_chained_log(
+        chained_rows(cursor, "refusals", REFUSAL_FIELDS), key, "refusal", REFUSAL_FIELDS, anchor_file, "refusals",
+        lambda row: f"refusal {row['id']} ({row['command']} {row['code']})",
+    )  # fmt: skip

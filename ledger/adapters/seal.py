@@ -22,7 +22,7 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 import orjson
 
@@ -161,3 +161,43 @@ def default_paths(database_url: str) -> tuple[Path, Path]:
         db = Path(database_url.split(":///", 1)[1])
         return db.with_name(db.stem + ".chain-key"), db.with_name(db.stem + ".anchors")
     return Path("var/jixiao-pg.chain-key"), Path("var/jixiao-pg.anchors")
+
+
+def chained_rows(cursor: Any, table: str, columns: Sequence[str], batch: int = 5000) -> Iterator[Any]:
+    """The rows of a chained log (`id`, the columns, `mac`) in order, a batch at a time."""
+    last = 0
+    while True:
+        cursor.execute(f"SELECT id, {', '.join(columns)}, mac FROM {table} WHERE id > ? ORDER BY id LIMIT ?", (last, batch))
+        rows = cursor.fetchall()
+        if not rows:
+            return
+        yield from rows
+        last = int(rows[-1]["id"])
+
+
+def verify_chained_log(
+    rows: Iterable[Mapping[str, Any]],
+    key: ChainKey,
+    seal: str,
+    columns: Sequence[str],
+    anchor_file: AnchorFile | None,
+    anchor_kind: str,
+    name: Callable[[Mapping[str, Any]], str],
+) -> list[tuple[str, str]]:
+    """(kind, detail) for each row of an HMAC-chained log (refusals, the audit log) edited or
+    inserted behind the application's back (`<anchor_kind>_modified`), and for rows deleted since
+    the last anchored head (`<anchor_kind>_deleted`). `seal` is the MAC's domain; `name` names a row."""
+    problems: list[tuple[str, str]] = []
+    previous = ""
+    macs: dict[int, str] = {}
+    for row in rows:
+        if not key.check(row["mac"], seal, previous, *(row[c] for c in columns)):
+            problems.append((f"{anchor_kind}_modified", f"{name(row)} does not match its seal"))
+        previous = row["mac"] or ""
+        macs[int(row["id"])] = previous
+    anchored = [a for _, a, _ in (anchor_file.read() if anchor_file else ()) if a is not None and a.kind == anchor_kind]
+    if anchored:
+        last = max(anchored, key=lambda a: a.position)
+        if macs.get(last.position) != last.digest:
+            problems.append((f"{anchor_kind}_deleted", f"{seal} record {last.position}, anchored at {last.at}, is missing or changed"))
+    return problems

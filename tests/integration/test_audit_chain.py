@@ -269,7 +269,7 @@ def test_refusals_edited_or_deleted_are_caught_R_AUDIT_1_R_ORG_4(bureau: Bureau)
             bureau.run(SUPERVISION, c.RecordDeduction(person="NOBODY", **DEDUCT))
     assert bureau.service.ledger.verify().ok
     _sql(bureau.service, "UPDATE refusals SET code = 'OK' WHERE id = (SELECT MIN(id) FROM refusals)")
-    assert [p.kind for p in bureau.service.ledger.verify().problems] == ["refusal_modified"]
+    assert [p.kind for p in bureau.service.ledger.verify().problems] == ["refusals_modified"]
     _sql(bureau.service, "DELETE FROM refusals")
     assert [p.kind for p in bureau.service.ledger.verify().problems] == ["refusals_deleted"]
 
