@@ -13,7 +13,8 @@ from api.body import BodyLimit
 from api.headers import SecurityHeaders
 from api.policy import PUBLIC, declare_docs_public, reads
 from api.responses import OrjsonResponse
-from api.routes import admin, audit, commands, queries, results
+from api.ratelimit import AttemptLimit
+from api.routes import admin, audit, auth, commands, queries, results
 from api.schemas import openapi
 from api.service import LedgerService
 from ledger.settings import Settings
@@ -21,7 +22,9 @@ from ledger.settings import Settings
 DESCRIPTION = """绩效台账 Jixiao Ledger — 工商局绩效考核台账。
 
 Every deduction, correction and approval is an immutable event; scores are live projections.
-Authenticate with `Authorization: Bearer <token>` (`jixiao user add`, or the tokens the demo prints).
+Sign in with `POST /auth/login` (a session cookie for the browser; `"bearer": true` for a session
+token), or send `Authorization: Bearer <API token>` (issued by the system administrator; the demo
+prints one per demo account). A cookie session sends `X-CSRF-Token` with every write.
 Errors are RFC 9457 problem details with a stable `code` and messages in English and Chinese.
 Send `Idempotency-Key` with a command to make a retry apply once.
 """
@@ -50,12 +53,14 @@ def create_app(service: LedgerService | None = None) -> FastAPI:
     if settings.cors_origins:  # off unless configured: the UI is served from this same origin
         app.add_middleware(
             CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=True, allow_methods=["GET", "POST"],
-            allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-CSRF-Token"],
         )  # fmt: skip
     app.add_middleware(SecurityHeaders)  # outermost of ours: every response carries them
     app.state.service = service
+    app.state.sign_in_limit = AttemptLimit(settings.login_attempts_per_minute)  # 入侵防范: per client address
     errors.install(app)
     declare_docs_public(app)
+    app.include_router(auth.router)
     app.include_router(commands.router)
     app.include_router(queries.router)
     app.include_router(results.router)

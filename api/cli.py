@@ -4,7 +4,8 @@
   jixiao serve      start the service on the configured store as it is
   jixiao demo       build the demo bureau into an empty store
   jixiao rebuild    rebuild every projection from the event log
-  jixiao user add   create a user with a role; prints the bearer token
+  jixiao user add   create an account with a role; prints its initial password
+  jixiao user reset-password / list   from the server's console
   jixiao stats      counts of units, persons, sheets, entries and events
   jixiao verify     recompute the event log's hash chain (R-AUDIT-1); exit 1 when tampered
 
@@ -18,7 +19,7 @@ import argparse
 import sys
 from typing import Sequence
 
-from ledger.domain.actors import Role
+from ledger.domain.actors import Actor, Role
 from api.service import LedgerService
 
 
@@ -26,45 +27,46 @@ def _service() -> LedgerService:
     return LedgerService()  # the store and the clock from the settings (JIXIAO_*)
 
 
-def _on_roster(service: LedgerService, person: str) -> bool:
-    from ledger.domain.errors import PersonNotFound
-
-    try:
-        service.queries.person(person)
-    except PersonNotFound:
-        return False
-    return True
-
-
 def _build_demo(service: LedgerService) -> None:
-    from api.users import add_user
-    from ledger.demo.bureau import build_demo, demo_users
+    from ledger.demo.accounts import create_demo_accounts
+    from ledger.demo.bureau import build_demo
 
     print("正在生成演示数据（演示工商局）… building the demo bureau …", flush=True)
     bureau = build_demo(service.ledger)
-    for user_id, name, role, person in demo_users(bureau):
-        add_user(service.engine, service.clock, service.key, user_id, name, role, person, token=f"{user_id}-token")
+    create_demo_accounts(service.accounts, bureau)
     stats = service.queries.summary()
     print(f"演示数据已生成: {stats['units']} 个单位, {stats['persons']} 名人员, {stats['sheets']} 张考核表, {stats['entries']} 条扣分记录, {stats['events']} 个事件")
 
 
-def _print_tokens(service: LedgerService) -> None:
-    from api.users import list_users
+def _print_demo_accounts(service: LedgerService) -> bool:
+    """Prints the demo accounts' passwords and API tokens; whether there are any."""
+    from ledger.demo.accounts import demo_credentials
 
-    demo = [u for u in list_users(service.engine) if u["user_id"].startswith("demo-")]
-    if demo:
-        print("演示用户令牌 demo bearer tokens (Authorization: Bearer <token>):")
-        for u in demo:
-            print(f"  {u['role']:<14} {u['user_id']}-token   {u['name']}{'  (' + u['person'] + ')' if u['person'] else ''}")
+    found = demo_credentials(service.accounts)
+    if found:
+        print("演示账户（仅供演示，切勿用于生产环境）demo accounts — DEMO ONLY, never in production:")
+        print(f"  {'角色 role':<18} {'登录名 login':<18} {'密码 password':<16} 接口令牌 API token (Authorization: Bearer …)")
+        for c in found:
+            print(f"  {c.role.value:<18} {c.user_id:<18} {c.password or '(已修改)':<16} {c.token or '(已吊销)'}")
+    return bool(found)
 
 
-def _serve(service: LedgerService, host: str, port: int) -> None:
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def _serve(service: LedgerService, host: str, port: int, demo_accounts: bool) -> None:
     import uvicorn
 
     from api.app import create_app
 
+    if demo_accounts and host not in LOOPBACK:
+        print(
+            f"警告：演示账户的密码已公开打印，却在非本机地址 {host} 上提供服务。请停用演示账户（系统管理 → 用户管理）或只在 127.0.0.1 上运行。\n"
+            f"WARNING: serving demo accounts, whose passwords are printed, on the non-loopback address {host}.",
+            file=sys.stderr, flush=True,
+        )  # fmt: skip
     print(f"绩效台账 serving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)", flush=True)
-    uvicorn.run(create_app(service), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(service), host=host, port=port, log_level="info", proxy_headers=True)
 
 
 def _verify(service: LedgerService, expect: list[str], as_json: bool) -> int:
@@ -93,6 +95,31 @@ def _verify(service: LedgerService, expect: list[str], as_json: bool) -> int:
     return 0 if report.ok else 1
 
 
+CONSOLE = Actor(user_id="jixiao-cli", role=Role.SYSTEM_ADMIN)  # the server's console, in the audit log
+
+
+def _user(service: LedgerService, args: argparse.Namespace) -> int:
+    from ledger.accounts import passwords
+    from ledger.accounts.users import STATUS_ZH, list_accounts
+    from ledger.domain.errors import DomainError
+
+    try:
+        if args.user_command == "add":
+            password = passwords.generate(args.user_id)
+            service.accounts.create(CONSOLE, "console", args.user_id, args.name, Role(args.role), args.person, initial_password=password)
+            print(f"已创建用户 {args.user_id}，初始密码（仅显示一次，首次登录须修改）: {password}")
+        elif args.user_command == "reset-password":
+            _, password = service.accounts.reset_password(CONSOLE, "console", args.user_id)
+            print(f"已重置 {args.user_id} 的密码（仅显示一次，下次登录须修改）: {password}")
+        else:
+            for a in list_accounts(service.engine):
+                print(f"{a.user_id:<24} {a.role.value:<18} {STATUS_ZH[a.status]:<4} {a.name}")
+    except DomainError as error:
+        print(f"{error.detail_zh}（{error.code}）", file=sys.stderr)
+        return 2
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="jixiao", description="绩效台账 Jixiao Ledger")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -108,12 +135,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--expect", action="append", default=[], metavar="POSITION:DIGEST", help="a digest copied from a printed bulletin (repeatable)"
     )
     ver.add_argument("--json", action="store_true", help="print the report as JSON")
-    user = sub.add_parser("user").add_subparsers(dest="user_command", required=True)
-    add = user.add_parser("add")
-    add.add_argument("user_id")
+    user = sub.add_parser("user", help="accounts, from the server's console (the first system administrator)").add_subparsers(dest="user_command", required=True)
+    add = user.add_parser("add", help="create an account; prints its initial password (changed at first sign-in)")
+    add.add_argument("user_id", help="the login name")
     add.add_argument("--name", required=True)
     add.add_argument("--role", required=True, choices=[r.value for r in Role])
     add.add_argument("--person", default=None, help="the roster code of the person this user acts as")
+    reset = user.add_parser("reset-password", help="a new initial password (also unlocks); prints it")
+    reset.add_argument("user_id")
+    user.add_parser("list", help="the accounts and their status")
     args = parser.parse_args(argv)
 
     service = _service()
@@ -121,14 +151,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in ("run", "serve"):
             if args.command == "run" and service.queries.event_count() == 0:
                 _build_demo(service)
-            _print_tokens(service)
-            _serve(service, args.host, args.port)
+            _serve(service, args.host, args.port, demo_accounts=_print_demo_accounts(service))
         elif args.command == "demo":
             if service.queries.event_count() != 0:
                 print("the store is not empty; the demo is built only into an empty store", file=sys.stderr)
                 return 1
             _build_demo(service)
-            _print_tokens(service)
+            _print_demo_accounts(service)
         elif args.command == "rebuild":
             print(f"rebuilt projections up to position {service.rebuild()}")
         elif args.command == "stats":
@@ -137,13 +166,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "verify":
             return _verify(service, args.expect, args.json)
         elif args.command == "user":
-            from api.users import add_user
-
-            if args.person is not None and not _on_roster(service, args.person):
-                print(f"人员不在名册中：{args.person}（the person is not on the roster）", file=sys.stderr)
-                return 2
-            token = add_user(service.engine, service.clock, service.key, args.user_id, args.name, Role(args.role), args.person)
-            print(token)
+            return _user(service, args)
     finally:
         service.close()
     return 0

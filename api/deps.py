@@ -6,10 +6,12 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Annotated
 
-from fastapi import Depends, Header, Query, Request, Response
+from fastapi import Depends, Query, Request, Response
 
-from api.errors import Unauthorized
-from api.users import actor_for_token
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+
+from api.auth import COOKIE_NAME, authenticate
+from ledger.accounts.accounts import Principal
 from ledger.domain.actors import Actor
 from ledger.domain.errors import InvalidInput
 from api.service import LedgerService, View
@@ -22,13 +24,26 @@ def get_service(request: Request) -> LedgerService:
 ServiceDep = Annotated[LedgerService, Depends(get_service)]
 
 
-def get_actor(service: ServiceDep, authorization: Annotated[str | None, Header()] = None) -> Actor:
-    if not authorization or not authorization.lower().startswith("bearer "):
-        raise Unauthorized("Send 'Authorization: Bearer <token>'")
-    actor = actor_for_token(service.engine, service.key, authorization[7:].strip(), service.clock.today())
-    if actor is None:
-        raise Unauthorized("Unknown token")
-    return actor
+# Declared for the OpenAPI document (its security schemes); api/auth.py reads the request itself.
+_BEARER = HTTPBearer(auto_error=False, description="an issued API token, or a session token from POST /auth/login with bearer: true")
+_COOKIE = APIKeyCookie(name=COOKIE_NAME, auto_error=False, description="the browser's session (POST /auth/login); writes send X-CSRF-Token")
+
+
+def get_principal(
+    request: Request,
+    _bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)] = None,
+    _cookie: Annotated[str | None, Depends(_COOKIE)] = None,
+) -> Principal:
+    """The signed-in user (api/auth.py): a session cookie (with its CSRF token on writes), a
+    bearer session or an issued API token."""
+    return authenticate(request)
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def get_actor(principal: PrincipalDep) -> Actor:
+    return principal.actor
 
 
 ActorDep = Annotated[Actor, Depends(get_actor)]

@@ -12,8 +12,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.auth import Unauthorized, principal_of
 from api.responses import ProblemResponse
-from api.users import actor_for_token
 from ledger.domain.errors import DomainError
 
 # The problem's own members; a domain fact of the same name must not overwrite (or be lost to) them.
@@ -33,10 +33,6 @@ def problem(status: int, code: str, title: str, detail: str, detail_zh: str, **f
     return ProblemResponse(body, status_code=status)
 
 
-class Unauthorized(Exception):
-    pass
-
-
 def _facts(error: DomainError) -> dict[str, Any]:
     """The refusal's facts. A fact named like a problem member is renamed, not dropped: SHEET_CLOSED's
     `status` ("submitted") is the sheet's state, which the client needs, not the HTTP status."""
@@ -45,16 +41,12 @@ def _facts(error: DomainError) -> dict[str, Any]:
 
 
 def _authenticated(request: Request) -> bool:
-    """Whether the request carries a known bearer token (the same test as `deps.get_actor`)."""
-    authorization = request.headers.get("authorization") or ""
-    if not authorization.lower().startswith("bearer "):
-        return False
-    service = request.app.state.service
-    return actor_for_token(service.engine, service.key, authorization[7:].strip(), service.clock.today()) is not None
+    """Whether the request is signed in (the same test as `deps.get_actor`)."""
+    return principal_of(request) is not None
 
 
 def _unauthorized_problem(detail: str) -> ProblemResponse:
-    response = problem(401, "UNAUTHENTICATED", "Unauthenticated", detail or "A valid bearer token is required", "需要有效的访问令牌")
+    response = problem(401, "UNAUTHENTICATED", "Unauthenticated", detail or "Sign in first", "未登录或登录已过期，请重新登录")
     response.headers["WWW-Authenticate"] = "Bearer"
     return response
 
@@ -69,7 +61,7 @@ def install(app: FastAPI) -> None:
         # FastAPI decodes a JSON body before it resolves dependencies, so a malformed body would
         # otherwise answer an anonymous client with 400 instead of 401: authenticate first.
         if not _authenticated(request):
-            return _unauthorized_problem("Send 'Authorization: Bearer <token>'")
+            return _unauthorized_problem("Sign in (POST /auth/login) or send 'Authorization: Bearer <API token>'")
         errors = [
             {"loc": [str(p) for p in e.get("loc", ())], "type": e.get("type"), "msg": e.get("msg")}
             | ({"reason": str(e["ctx"]["error"])} if isinstance(e.get("ctx"), dict) and "error" in e["ctx"] else {})

@@ -18,14 +18,14 @@ from alembic import command as alembic_command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import Engine, create_engine, event, select
 
-from api.tokens import verify_tokens
-from api.users import seal_users, verify_users
+from ledger.accounts.accounts import Accounts
 from ledger.adapters.audit import Problem, Report
 from ledger.adapters.seal import AnchorFile, ChainKey, default_paths
 from ledger.adapters.store import Database, register_sqlite_adapters
 from ledger.adapters.tables import event_chain
 from ledger.application.ledger import Ledger
 from ledger.clock import Clock
+from ledger.domain.errors import PersonNotFound
 from ledger.settings import Settings
 from projections.annual import AnnualResults
 from projections.deadlines import Deadlines
@@ -55,8 +55,9 @@ class LedgerService:
         self.ledger.chain_backfill()  # a store from before the hash chain (R-AUDIT-1)
         if self.anchors.ensure():  # a new store, or one from before records were sealed
             self.ledger.seal_existing()
-            seal_users(self.engine, self.key)
         self.queries = Queries(self.engine, self.database.events_table, clock=self.clock)
+        self.accounts = Accounts(self.engine, self.ledger, self.key, self.settings, person_exists=self._on_roster)
+        self.accounts.seal_migrated()  # the bearer users of before 0010: disabled, until the administrator resets them
         self.annual = AnnualResults(self.engine)
         self.deadlines = Deadlines(self.engine)
 
@@ -74,11 +75,18 @@ class LedgerService:
         return key, AnchorFile(self.settings.anchor_file or default_anchors, key)
 
     def verify(self, expected: Sequence[tuple[int, str]] = ()) -> Report:
-        """`jixiao verify`: the event log, its links and anchors, the refusals and the users."""
+        """`jixiao verify`: the event log, its links and anchors, the refusals, the audit log, and
+        the accounts, API tokens and sessions."""
         report = self.ledger.verify(expected)
-        report.problems.extend(Problem(0, kind, detail) for kind, detail in verify_users(self.engine, self.key))
-        report.problems.extend(Problem(0, kind, detail) for kind, detail in verify_tokens(self.engine, self.key))
+        report.problems.extend(Problem(0, kind, detail) for kind, detail in self.accounts.verify())
         return report
+
+    def _on_roster(self, person: str) -> bool:
+        try:
+            self.queries.person(person)
+        except PersonNotFound:
+            return False
+        return True
 
     def view(self, as_of: int | None = None) -> View:
         """The read side, live or as of a log position (R-Q-3)."""

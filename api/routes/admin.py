@@ -1,40 +1,91 @@
-"""Administration (系统管理) for the system administrator: API tokens for machine clients. The
-administrator manages access and reads no scores and no audit log (三员分立); every issue and
-revocation is written to the audit log."""
+"""Administration (系统管理) for the system administrator (系统管理员): accounts and API tokens.
+The administrator manages access and reads no scores and no audit log (三员分立), and does not
+lock, disable, re-role or reset their own account; every action and every refusal of one is
+written to the audit log (ledger/accounts/accounts.py)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 
+from api.auth import client_of
 from api.body import StrictJSONRoute
 from api.deps import ServiceDep
 from api.policy import ADMIN, reads
+from api.schemas.accounts import NewUser, RoleChange, UserRow, UserWithPassword
 from api.schemas.tokens import IssuedToken, IssueToken, RevokedToken, RevokeToken, TokenRow
-from api.tokens import issue_token, list_tokens, revoke_token
-from ledger.domain.actors import Actor
+from ledger.accounts import passwords
+from ledger.accounts.tokens import list_tokens
+from ledger.accounts.users import STATUS_ZH, Account, list_accounts
+from ledger.domain.actors import ROLE_ZH, Actor
 
 router = APIRouter(tags=["admin 系统管理"], route_class=StrictJSONRoute)
 AdminDep = Annotated[Actor, Depends(reads(ADMIN))]
+Login = Annotated[str, Path(min_length=2, max_length=64, description="登录名")]
 
 
-def _client(request: Request) -> str | None:
-    return request.client.host if request.client else None
+def user_row(account: Account) -> dict[str, Any]:
+    """An account as `UserRow` shows it (in its field order): never the hashes."""
+    public = account.public()
+    return {
+        "user_id": account.user_id, "name": account.name, "role": account.role.value, "role_zh": ROLE_ZH[account.role],
+        "person": account.person, "status": account.status, "status_zh": STATUS_ZH[account.status],
+        **{k: public[k] for k in ("locked_until", "must_change_password", "has_password", "password_set_at", "failed_logins", "created_at")},
+    }  # fmt: skip
+
+
+@router.get("/users", summary="用户列表", response_model=list[UserRow], dependencies=[Depends(reads(ADMIN))])
+def users(service: ServiceDep) -> list[dict[str, Any]]:
+    return [user_row(a) for a in list_accounts(service.engine)]
+
+
+@router.post("/users", summary="新建用户（初始密码仅显示一次，首次登录须修改）", status_code=201, response_model=UserWithPassword)
+def create_user(body: NewUser, request: Request, admin: AdminDep, service: ServiceDep) -> dict[str, Any]:
+    password = passwords.generate(body.user_id)
+    account = service.accounts.create(admin, client_of(request), body.user_id, body.name, body.role, body.person, initial_password=password)
+    return {**user_row(account), "initial_password": password}
+
+
+@router.post("/users/{user_id}/lock", summary="锁定用户（立即结束其会话）", status_code=201, response_model=UserRow)
+def lock(user_id: Login, request: Request, admin: AdminDep, service: ServiceDep) -> dict[str, Any]:
+    return user_row(service.accounts.lock(admin, client_of(request), user_id))
+
+
+@router.post("/users/{user_id}/unlock", summary="解锁用户", status_code=201, response_model=UserRow)
+def unlock(user_id: Login, request: Request, admin: AdminDep, service: ServiceDep) -> dict[str, Any]:
+    return user_row(service.accounts.unlock(admin, client_of(request), user_id))
+
+
+@router.post("/users/{user_id}/disable", summary="停用用户（立即结束其会话）", status_code=201, response_model=UserRow)
+def disable(user_id: Login, request: Request, admin: AdminDep, service: ServiceDep) -> dict[str, Any]:
+    return user_row(service.accounts.disable(admin, client_of(request), user_id))
+
+
+@router.post("/users/{user_id}/enable", summary="启用用户", status_code=201, response_model=UserRow)
+def enable(user_id: Login, request: Request, admin: AdminDep, service: ServiceDep) -> dict[str, Any]:
+    return user_row(service.accounts.enable(admin, client_of(request), user_id))
+
+
+@router.post("/users/{user_id}/role", summary="变更角色", status_code=201, response_model=UserRow)
+def change_role(user_id: Login, body: RoleChange, request: Request, admin: AdminDep, service: ServiceDep) -> dict[str, Any]:
+    return user_row(service.accounts.set_role(admin, client_of(request), user_id, body.role, body.person))
+
+
+@router.post("/users/{user_id}/password-reset", summary="重置密码（新密码仅显示一次，须在下次登录时修改）", status_code=201, response_model=UserWithPassword)
+def reset_password(user_id: Login, request: Request, admin: AdminDep, service: ServiceDep) -> dict[str, Any]:
+    account, password = service.accounts.reset_password(admin, client_of(request), user_id)
+    return {**user_row(account), "initial_password": password}
 
 
 @router.post("/tokens", summary="签发接口令牌（仅显示一次）", status_code=201, response_model=IssuedToken)
 def issue(body: IssueToken, request: Request, admin: AdminDep, service: ServiceDep) -> dict[str, Any]:
-    issued = issue_token(service.engine, service.key, service.clock, admin.user_id, body.user_id, body.label, body.valid_days)
-    service.ledger.audit_action(admin, _client(request), "admin:IssueToken", f"{body.user_id}:{issued['token_id']}")
-    return issued
+    return service.accounts.issue_token(admin, client_of(request), body.user_id, body.label, body.valid_days)
 
 
 @router.post("/tokens/revocations", summary="吊销接口令牌", status_code=201, response_model=RevokedToken)
 def revoke(body: RevokeToken, request: Request, admin: AdminDep, service: ServiceDep) -> dict[str, Any]:
-    revoked = revoke_token(service.engine, service.key, service.clock, admin.user_id, body.token_id)
-    service.ledger.audit_action(admin, _client(request), "admin:RevokeToken", body.token_id)
-    return revoked
+    return service.accounts.revoke_token(admin, client_of(request), body.token_id)
 
 
 @router.get("/tokens", summary="接口令牌列表（不含令牌本身）", response_model=list[TokenRow], dependencies=[Depends(reads(ADMIN))])

@@ -6,10 +6,11 @@ can answer with, each `application/problem+json` with the `Problem` schema, and 
 validation schemas. Which errors an operation gives is read off the route, here and nowhere else:
 
     400  the body is not JSON, or names a key twice (api/body.py)    routes with a body
-    401  no token, or an unknown one                                  every rule but PUBLIC
-    403  the read policy refuses the actor; a command's roles do      every rule but PUBLIC, SIGNED_IN
-    404  what the request names does not exist                        commands; reads declaring NOT_FOUND
-    409  the command conflicts with the ledger's state                commands
+    401  not signed in: no session or API token, or an expired one    every rule but PUBLIC
+    403  the read policy refuses the actor; a command's roles do;     every rule but PUBLIC, SIGNED_IN;
+         a cookie write without its CSRF token; a password to change  every POST but PUBLIC
+    404  what the request names does not exist                        POST but PUBLIC; reads declaring NOT_FOUND
+    409  the command conflicts with the ledger's state                POST but PUBLIC
     413  the body is over JIXIAO_MAX_BODY_BYTES (api/body.py)         routes with a body
     422  a parameter or the body is invalid                           routes with either
 
@@ -33,12 +34,14 @@ REF = "#/components/schemas/{model}"
 
 DESCRIPTIONS = {
     400: "The body is not JSON, or names a key twice (MALFORMED_JSON, DUPLICATE_KEY)",
-    401: "No bearer token, or an unknown one (UNAUTHENTICATED)",
-    403: "The read policy, or the command's roles, refuse this actor (FORBIDDEN)",
+    401: "Not signed in: no session or API token, or an expired or revoked one (UNAUTHENTICATED)",
+    403: "The read policy, or the command's roles, refuse this actor (FORBIDDEN); a cookie write without its X-CSRF-Token"
+    " (CSRF_TOKEN_INVALID); a password that must be changed first (PASSWORD_CHANGE_REQUIRED)",
     404: "What the request names does not exist (UNIT_NOT_FOUND, SHEET_NOT_FOUND, PLAN_NOT_FOUND, ...)",
     409: "The command conflicts with the ledger's state (ALREADY_EXISTS, SHEET_CLOSED, IDEMPOTENCY_KEY_REUSED, ...)",
     413: "The body is over the size limit (PAYLOAD_TOO_LARGE)",
     422: "A parameter or the body is invalid (INVALID_INPUT, INVALID_POINTS, ...)",
+    429: "Too many attempts (TOO_MANY_ATTEMPTS)",
 }
 
 # A read whose path names a record that must exist: `responses=NOT_FOUND` on its route.
@@ -59,8 +62,8 @@ def problem_statuses(rules: tuple[Rule, ...], method: str, operation: dict[str, 
         statuses.add(401)
     if any(rule not in (PUBLIC, SIGNED_IN) for rule in rules):
         statuses.add(403)
-    if method == "POST":
-        statuses |= {404, 409}
+    if method == "POST" and any(rule is not PUBLIC for rule in rules):
+        statuses |= {403, 404, 409}
     if body:
         statuses |= {400, 413}
     if body or parameters:

@@ -158,6 +158,7 @@ class Problem:
         "refusals_deleted": "拒绝记录被删除",
         "user_modified": "用户记录被修改或插入（未经系统签名）",
         "token_modified": "接口令牌记录被修改或插入（未经系统签名）",
+        "session_modified": "登录会话记录被修改或插入（未经系统签名）",
         "audit_modified": "安全审计记录被修改或插入",
         "audit_deleted": "安全审计记录被删除",
     }

@@ -2,7 +2,7 @@
 
 `event_chain` holds the hash-chain link of each stored event (R-AUDIT-1); `refusals` the refused
 commands (R-ORG-4); `idempotency_keys` the results of commands sent with an `Idempotency-Key`;
-`users` the API users. Alembic creates them beside the read models (`migrations/env.py` takes both
+`users` the accounts and `sessions` their sign-ins; `api_tokens` the tokens of machine clients. Alembic creates them beside the read models (`migrations/env.py` takes both
 metadata objects).
 """
 
@@ -16,15 +16,43 @@ metadata = MetaData()
 users = Table(
     "users",
     metadata,
-    Column("user_id", String(64), primary_key=True),
+    # Accounts (用户, ledger/accounts/users.py): a login name, a role, a status and an Argon2
+    # password hash with the user's last hashes. The HMAC under the chain key (ledger/adapters/
+    # seal.py) covers the whole row: a row inserted or edited in the database directly (a user
+    # promoted to the leading group, a password replaced) does not sign in and `jixiao verify`
+    # names it.
+    Column("user_id", String(64), primary_key=True),  # the login name (登录名)
     Column("name", String(100), nullable=False),
-    Column("role", String(16), nullable=False),
+    Column("role", String(32), nullable=False),
     Column("person", String(32)),
-    Column("token_sha256", String(64), nullable=False, unique=True),
+    Column("status", String(16), nullable=False),  # active | locked | disabled
+    Column("password_hash", String(200)),  # None: no password set (API tokens only)
+    Column("password_set_at", String(40)),  # UTC, ISO 8601
+    Column("must_change", Integer, nullable=False),  # 1: set by the administrator, changed at first sign-in
+    Column("previous_hashes", Text, nullable=False),  # JSON list, newest first: not one of the last 5
+    Column("failed_logins", Integer, nullable=False),  # consecutive failed sign-ins
+    Column("locked_until", String(40)),  # a lockout's end (UTC); None with status locked: until unlocked
     Column("created_at", String(40), nullable=False),
-    # HMAC of the row under the chain key (ledger/adapters/seal.py): a row edited or inserted in
-    # the database directly does not authenticate and `jixiao verify` names it.
     Column("mac", String(64)),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    # Server-side sign-in sessions (ledger/accounts/sessions.py): only the SHA-256 of the session
+    # token is kept. A session ends at sign-out, after the idle timeout or the absolute lifetime,
+    # and when its account is locked or disabled. The MAC covers who and when, so a row inserted in
+    # the database does not sign anyone in.
+    Column("session_sha256", String(64), primary_key=True),
+    Column("session_id", String(16), nullable=False),  # the first 16 hex digits: names it in the audit log
+    Column("user_id", String(64), nullable=False, index=True),
+    Column("via", String(8), nullable=False),  # cookie (the browser) | bearer (an API client)
+    Column("client", String(64)),
+    Column("created_at", String(40), nullable=False),
+    Column("last_seen_at", String(40), nullable=False),
+    Column("ended_at", String(40)),
+    Column("end_reason", String(32)),  # signed_out | locked | disabled | password_changed | ...
+    Column("mac", String(64), nullable=False),
 )
 
 api_tokens = Table(

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import threading
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator, Protocol, Sequence
+from typing import Any, Callable, Iterator, Protocol, Sequence, TypeVar
 
 from eventsourcing.application import Application, ProcessingEvent
 from eventsourcing.persistence import IntegrityError
@@ -36,6 +36,7 @@ from ledger.domain.bulletin import Bulletin
 from ledger.domain.errors import ConcurrentChange, DomainError, Forbidden, IdempotencyKeyReused
 
 log = logging.getLogger("jixiao.ledger")
+T = TypeVar("T")
 
 
 class ReadModels(Protocol):
@@ -200,9 +201,25 @@ class Ledger(Application):
         """A read of another person's or unit's records, in a transaction of its own."""
         self._audit_alone(AuditRecord(at=self.clock.now_iso(), user_id=actor.user_id, role=actor.role.value, client=client, action=action, target=target, outcome=READ))
 
-    def audit_action(self, actor: Actor, client: str | None, action: str, target: str | None) -> None:
-        """An action on access (an API token issued or revoked), after it was done."""
-        self._audit_alone(AuditRecord(at=self.clock.now_iso(), user_id=actor.user_id, role=actor.role.value, client=client, action=action, target=target, outcome=ACCEPTED))
+    def audit_record(self, record: AuditRecord) -> None:
+        """A record with no change under it (a refused sign-in or administrator action), in a
+        transaction of its own."""
+        self._audit_alone(record)
+
+    def write_access(self, change: Callable[[ProjectionCursor], tuple[T, Sequence[AuditRecord]]]) -> T:
+        """A change to access (an account, a session, an API token) and its audit records in one
+        transaction: `change` writes through the cursor and returns its result and the records."""
+        with self._lock:
+            try:
+                with self._cursor(commit=True) as cursor:
+                    result, records = change(cursor)
+                    for record in records:
+                        self.audit.append(cursor, record)
+            except BaseException:
+                self.audit.discard()
+                raise
+            self.audit.committed()
+        return result
 
     def _audit_alone(self, record: AuditRecord) -> None:
         with self._lock:

@@ -1,4 +1,4 @@
-"""HTTP fixtures: the small bureau (tests/conftest.py) behind a `TestClient`, one bearer token per role.
+"""HTTP fixtures: the small bureau (tests/conftest.py) behind a `TestClient`, one API token per role.
 
 `api` wraps the client so a test reads as "who does what": `api.post("office", "/units", {...})`.
 """
@@ -13,8 +13,7 @@ from fastapi.testclient import TestClient
 from httpx import Response
 
 from api.app import create_app
-from api.users import add_user
-from ledger.domain.actors import Role
+from ledger.domain.actors import Actor, Role
 from api.service import LedgerService
 
 # role name used in tests -> (user id, name, role, person)
@@ -96,9 +95,16 @@ def assert_problem(r: Response, status: int, code: str) -> dict[str, Any]:
     return body
 
 
+SETUP = Actor(user_id="test-setup", role=Role.SYSTEM_ADMIN)  # creates the test users, in the audit log
+
+
 def add_users(service: LedgerService) -> None:
+    """Each user as an account without a password (no Argon2 hash to compute per test) and an API
+    token `<user id>-token`, issued as the administrator would. Sign-in is tested on its own
+    accounts (tests/api/test_accounts.py)."""
     for user_id, name, role, person in USERS.values():
-        add_user(service.engine, service.clock, service.key, user_id, name, role, person, token=f"{user_id}-token")
+        service.accounts.create(SETUP, None, user_id, name, role, person, initial_password=None)
+        service.accounts.issue_token(SETUP, None, user_id, "tests", 366, secret=f"{user_id}-token")
 
 
 @pytest.fixture

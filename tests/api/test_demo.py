@@ -1,5 +1,5 @@
-"""The demo bureau (演示工商局) over HTTP, with the demo users' tokens (`<user id>-token`, as
-`jixiao demo` prints them): 19 units, 154 persons, a year of entries and corrections.
+"""The demo bureau (演示工商局) over HTTP, with the demo accounts' API tokens (as `jixiao demo`
+prints them): 19 units, 154 persons, a year of entries and corrections.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.users import add_user
-from ledger.demo.bureau import DemoBureau, build_demo, demo_users
+from ledger.demo.accounts import create_demo_accounts, demo_token
+from ledger.demo.bureau import DemoBureau, build_demo
 from api.service import LedgerService
 
 
@@ -21,8 +21,11 @@ class DemoApi:
     def __init__(self, client: TestClient, service: LedgerService, bureau: DemoBureau) -> None:
         self.client, self.service, self.bureau = client, service, bureau
 
+    def auth(self, user: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {demo_token(self.service.accounts, f'demo-{user}')}"}
+
     def get(self, user: str, path: str, **params: Any) -> Any:
-        return self.client.get(path, params=params or None, headers={"Authorization": f"Bearer demo-{user}-token"})
+        return self.client.get(path, params=params or None, headers=self.auth(user))
 
     def read(self, user: str, path: str, **params: Any) -> Any:
         r = self.get(user, path, **params)
@@ -30,14 +33,13 @@ class DemoApi:
         return r.json()
 
     def post(self, user: str, path: str, body: dict[str, Any]) -> Any:
-        return self.client.post(path, json=body, headers={"Authorization": f"Bearer demo-{user}-token"})
+        return self.client.post(path, json=body, headers=self.auth(user))
 
 
 def _demo(path: Path, months: int) -> Iterator[DemoApi]:
     service = LedgerService(f"sqlite:///{path / 'demo.db'}")
     bureau = build_demo(service.ledger, months=months)
-    for user_id, name, role, person in demo_users(bureau):
-        add_user(service.engine, service.clock, service.key, user_id, name, role, person, token=f"{user_id}-token")
+    create_demo_accounts(service.accounts, bureau)
     try:
         with TestClient(create_app(service)) as client:
             yield DemoApi(client, service, bureau)

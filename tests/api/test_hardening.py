@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from api.service import LedgerService
 from ledger.clock import Clock
 from tests.api.conftest import Api
 
@@ -110,12 +111,19 @@ def test_the_sqlite_store_is_owner_only(tmp_path: Path) -> None:
 def test_jixiao_user_add_refuses_a_person_not_on_the_roster(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     env = {**os.environ, "JIXIAO_DATABASE_URL": url}
-    cli = [sys.executable, "-m", "api.cli", "user", "add", "u-x", "--name", "某人", "--role", "staff"]
+    cli = [sys.executable, "-m", "api.cli", "user", "add", "u-x", "--name", "某人", "--role", "office"]
     refused = subprocess.run([*cli, "--person", "P9999"], env=env, capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2])
     assert refused.returncode == 2, refused.stderr
     assert "人员不在名册中" in refused.stderr
     made = subprocess.run(cli, env=env, capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2])
-    assert made.returncode == 0 and len(made.stdout.strip()) > 20, made.stderr
+    assert made.returncode == 0 and "初始密码" in made.stdout, made.stderr
+    password = made.stdout.strip().rsplit(" ", 1)[-1]
+    service = LedgerService(url)
+    try:  # the printed password signs in, and must be changed first
+        principal, _ = service.accounts.sign_in("u-x", password, None, "bearer")
+        assert principal.must_change_password and principal.actor.role.value == "office"
+    finally:
+        service.close()
 
 
 @pytest.mark.parametrize("as_of", ["%C2%B2", "%D9%A3", "%EF%BC%93", "2026-13-45", "yesterday"])

@@ -171,7 +171,7 @@ def test_bad_dates_and_enums_are_refused(api: Any) -> None:
 
 def test_missing_token_is_401(api: Any) -> None:
     r = api.post(None, "/deductions", PERSON_DEDUCTION)
-    assert api.problem(r, 401, "UNAUTHENTICATED")["detail_zh"] == "需要有效的访问令牌"
+    assert api.problem(r, 401, "UNAUTHENTICATED")["detail_zh"] == "未登录或登录已过期，请重新登录"
     assert r.headers["www-authenticate"] == "Bearer"
     api.problem(api.get(None, "/sheets/P02:2026-01:monthly"), 401, "UNAUTHENTICATED")
 

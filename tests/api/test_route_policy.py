@@ -57,6 +57,8 @@ TOKENS = (*MEMBERS, AUDITOR_ROLE, ADMIN_ROLE)
 EVERYONE = (*TOKENS, None)  # None: no token
 O = OVERSIGHT_ROLES
 
+ADMIN_POSTS = ("/users", *(f"/users/{{user_id}}/{action}" for action in ("lock", "unlock", "disable", "enable", "role", "password-reset")))
+
 # -- the table: what each GET route reads ------------------------------------------------------
 
 ROUTE_RULES: dict[str, tuple[Rule, ...]] = {
@@ -67,6 +69,7 @@ ROUTE_RULES: dict[str, tuple[Rule, ...]] = {
     "/docs/oauth2-redirect": (PUBLIC,),
     "/redoc": (PUBLIC,),
     "/me": (SIGNED_IN,),
+    "/auth/session": (SIGNED_IN,),
     "/stats": (BUREAU,),
     "/refusals": (OVERSIGHT,),
     # roster and plan
@@ -112,6 +115,7 @@ ROUTE_RULES: dict[str, tuple[Rule, ...]] = {
     "/audit.csv": (AUDITOR,),
     # access administration
     "/tokens": (ADMIN,),
+    "/users": (ADMIN,),
 }
 
 
@@ -214,6 +218,8 @@ CASES = [
     Case("/audit", "/audit?outcome=refused&since=2026-01-01", (AUDITOR_ROLE,)),
     Case("/audit.csv", "/audit.csv", (AUDITOR_ROLE,)),
     Case("/tokens", "/tokens", (ADMIN_ROLE,)),
+    Case("/users", "/users", (ADMIN_ROLE,)),
+    Case("/auth/session", "/auth/session", TOKENS),
 ]
 
 
@@ -247,6 +253,8 @@ def test_every_route_of_the_app_declares_one_read_rule__R_ORG_4() -> None:
     # Commands: any actor may send one; the ledger checks the command's roles and logs a refusal.
     assert {path: rules for method, path, rules in table if method == "POST"} == {
         **{path: (COMMAND,) for path in ROUTES}, "/tokens": (ADMIN,), "/tokens/revocations": (ADMIN,),
+        "/auth/login": (PUBLIC,), "/auth/logout": (SIGNED_IN,), "/auth/password": (SIGNED_IN,),
+        **{path: (ADMIN,) for path in ADMIN_POSTS},
     }  # fmt: skip
     assert {path: rules for method, path, rules in table if method in ("GET", "HEAD")} == ROUTE_RULES
 

@@ -275,15 +275,16 @@ def test_refusals_edited_or_deleted_are_caught_R_AUDIT_1_R_ORG_4(bureau: Bureau)
 
 
 def test_a_user_promoted_in_the_database_neither_signs_in_nor_passes_verify_R_AUDIT_1(bureau: Bureau) -> None:
-    from api.users import actor_for_token, add_user
-    from ledger.domain.actors import Role
+    from ledger.accounts.sessions import BEARER
+    from ledger.domain.actors import Actor, Role
 
-    service = bureau.service
-    token = add_user(service.engine, service.clock, service.key, "u-clerk", "办事员", Role.STAFF, "P02")
-    assert actor_for_token(service.engine, service.key, token).role is Role.STAFF  # type: ignore[union-attr]
+    service, admin = bureau.service, Actor("u-admin", Role.SYSTEM_ADMIN)
+    service.accounts.create(admin, None, "u-clerk", "办事员", Role.STAFF, "P02", initial_password="Clerk#2026x", must_change=False)
+    principal, token = service.accounts.sign_in("u-clerk", "Clerk#2026x", None, BEARER)
+    assert principal.actor.role is Role.STAFF
     assert service.verify().ok
     _sql(service, "UPDATE users SET role = 'leading_group' WHERE user_id = 'u-clerk'")
-    assert actor_for_token(service.engine, service.key, token) is None
+    assert service.accounts.by_bearer(token) is None  # the session's account no longer matches its seal
     assert [p.kind for p in service.verify().problems] == ["user_modified"]
 
 

@@ -9,10 +9,12 @@ import secrets
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, select
 
+from ledger.accounts.users import UserNotFound
 from ledger.adapters.seal import ChainKey
-from ledger.adapters.tables import api_tokens, users
+from ledger.adapters.store import ProjectionCursor
+from ledger.adapters.tables import api_tokens
 from ledger.clock import Clock
 from ledger.domain.errors import AlreadyExists, InvalidInput, NotFound
 
@@ -26,12 +28,6 @@ class TokenNotFound(NotFound):
     message_en = "No such API token"
 
 
-class UserNotFound(NotFound):
-    code = "USER_NOT_FOUND"
-    message_zh = "用户不存在"
-    message_en = "No such user"
-
-
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -40,34 +36,35 @@ def _mac(key: ChainKey, row: Any) -> str:
     return key.mac("api-token", *(row[f] for f in TOKEN_FIELDS))
 
 
-def issue_token(engine: Engine, key: ChainKey, clock: Clock, admin: str, user_id: str, label: str, valid_days: int) -> dict[str, Any]:
+def issue_token(cursor: ProjectionCursor, key: ChainKey, clock: Clock, admin: str, user_id: str, label: str, valid_days: int, secret: str | None = None) -> dict[str, Any]:
     """A new token for `user_id`, valid `valid_days` days from today (Beijing). The token itself
-    is in the result only: it is stored as its SHA-256."""
+    is in the result only: it is stored as its SHA-256. `secret`: the token to issue (the demo
+    derives its own from the chain key, to print at every start); otherwise a random one."""
     if not 1 <= valid_days <= VALID_DAYS_MAX:
         raise InvalidInput(f"valid_days is 1 to {VALID_DAYS_MAX}", f"有效天数应为1至{VALID_DAYS_MAX}天", field="valid_days")
-    with engine.begin() as conn:
-        if conn.execute(select(users.c.user_id).where(users.c.user_id == user_id)).first() is None:
-            raise UserNotFound(f"no user {user_id!r}", f"用户不存在：{user_id!r}", user_id=user_id)
-        token = "jx_" + secrets.token_urlsafe(32)
-        digest = token_hash(token)
-        row = {
-            "token_id": digest[:16], "token_sha256": digest, "user_id": user_id, "label": label, "created_at": clock.now_iso(),
-            "created_by": admin, "expires_on": (clock.today() + timedelta(days=valid_days)).isoformat(), "revoked_at": None, "revoked_by": None,
-        }  # fmt: skip
-        conn.execute(insert(api_tokens).values(**row, mac=_mac(key, row)))
+    cursor.execute("SELECT 1 FROM users WHERE user_id = ?", (user_id,))
+    if cursor.fetchone() is None:
+        raise UserNotFound(f"no user {user_id!r}", f"用户不存在：{user_id!r}", user_id=user_id)
+    token = secret or "jx_" + secrets.token_urlsafe(32)
+    digest = token_hash(token)
+    row = {
+        "token_id": digest[:16], "token_sha256": digest, "user_id": user_id, "label": label, "created_at": clock.now_iso(),
+        "created_by": admin, "expires_on": (clock.today() + timedelta(days=valid_days)).isoformat(), "revoked_at": None, "revoked_by": None,
+    }  # fmt: skip
+    cursor.execute(f"INSERT INTO api_tokens ({', '.join((*TOKEN_FIELDS, 'mac'))}) VALUES ({', '.join('?' * (len(TOKEN_FIELDS) + 1))})", (*row.values(), _mac(key, row)))
     return {**{k: row[k] for k in ("token_id", "user_id", "label", "expires_on")}, "token": token}
 
 
-def revoke_token(engine: Engine, key: ChainKey, clock: Clock, admin: str, token_id: str) -> dict[str, Any]:
-    with engine.begin() as conn:
-        found = conn.execute(select(api_tokens).where(api_tokens.c.token_id == token_id)).first()
-        if found is None:
-            raise TokenNotFound(f"no token {token_id!r}", f"接口令牌不存在：{token_id!r}", token_id=token_id)
-        row = dict(found._mapping)
-        if row["revoked_at"] is not None:
-            raise AlreadyExists(f"token {token_id} was revoked at {row['revoked_at']}", f"接口令牌 {token_id} 已于 {row['revoked_at']} 吊销", token_id=token_id)
-        row.update(revoked_at=clock.now_iso(), revoked_by=admin)
-        conn.execute(update(api_tokens).where(api_tokens.c.token_id == token_id).values(revoked_at=row["revoked_at"], revoked_by=admin, mac=_mac(key, row)))
+def revoke_token(cursor: ProjectionCursor, key: ChainKey, clock: Clock, admin: str, token_id: str) -> dict[str, Any]:
+    cursor.execute(f"SELECT {', '.join(TOKEN_FIELDS)} FROM api_tokens WHERE token_id = ?", (token_id,))
+    found = cursor.fetchone()
+    if found is None:
+        raise TokenNotFound(f"no token {token_id!r}", f"接口令牌不存在：{token_id!r}", token_id=token_id)
+    row = {f: found[f] for f in TOKEN_FIELDS}
+    if row["revoked_at"] is not None:
+        raise AlreadyExists(f"token {token_id} was revoked at {row['revoked_at']}", f"接口令牌 {token_id} 已于 {row['revoked_at']} 吊销", token_id=token_id)
+    row.update(revoked_at=clock.now_iso(), revoked_by=admin)
+    cursor.execute("UPDATE api_tokens SET revoked_at = ?, revoked_by = ?, mac = ? WHERE token_id = ?", (row["revoked_at"], admin, _mac(key, row), token_id))
     return {"token_id": token_id, "revoked_at": row["revoked_at"]}
 
 

@@ -1,0 +1,418 @@
+"""`Accounts`: sign-in, sign-out, password change, lockout, and the system administrator's actions
+on accounts and API tokens. Every change is written with its audit record in one transaction
+(`Ledger.write_access`); every refusal leaves one audit record with its code.
+
+    sign-in       the name and password checked; 5 consecutive failures (a setting) lock the
+                  account for 10 minutes (a setting); every failure is answered alike, whether
+                  the name exists or not (an unknown name is even locked out alike, in memory)
+    session       idle and absolute timeouts; an initial, reset or expired password allows only
+                  the password change until it is changed
+    administrator creates accounts (with a one-time initial password), locks, unlocks, disables,
+                  enables, changes roles, resets passwords, issues and revokes API tokens; never
+                  on the administrator's own account
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any, Callable
+
+from sqlalchemy import Engine
+
+from ledger.accounts import passwords, sessions, tokens, users
+from ledger.accounts.users import ACTIVE, DISABLED, LOCKED, Account
+from ledger.adapters.audit_log import ACCEPTED, REFUSED, AuditRecord
+from ledger.adapters.seal import ChainKey
+from ledger.adapters.store import ProjectionCursor
+from ledger.clock import BEIJING, Clock
+from ledger.domain.actors import Actor, Role
+from ledger.domain.errors import Conflict, DomainError, Forbidden, InvalidInput, PersonNotFound
+from ledger.settings import Settings
+
+GHOSTS_MAX = 10_000  # unknown login names whose failures are counted in memory
+
+
+class LoginFailed(DomainError):
+    code = "LOGIN_FAILED"
+    status = 401
+    message_zh = "登录名或密码错误"
+    message_en = "Wrong login name or password"
+
+
+class AccountLocked(DomainError):
+    code = "ACCOUNT_LOCKED"
+    status = 403
+    message_zh = "账户已锁定"
+    message_en = "The account is locked"
+
+
+class PasswordChangeRequired(Forbidden):
+    code = "PASSWORD_CHANGE_REQUIRED"
+    message_zh = "请先修改密码（初始密码、重置密码或已过期的密码须修改后才能使用系统）"
+    message_en = "Change the password first: an initial, reset or expired password allows nothing else"
+
+
+class WrongPassword(Forbidden):
+    code = "WRONG_PASSWORD"
+    message_zh = "当前密码不正确"
+    message_en = "The current password is wrong"
+
+
+class SelfAdministration(Forbidden):
+    code = "SELF_ADMINISTRATION"
+    message_zh = "不能对本人的账户执行此操作"
+    message_en = "An administrator does not do this to their own account"
+
+
+class AccountStateInvalid(Conflict):
+    code = "ACCOUNT_STATE_INVALID"
+    message_zh = "账户当前状态不允许该操作"
+    message_en = "The account's status does not allow this"
+
+
+class NotASession(Conflict):
+    code = "NOT_A_SESSION"
+    message_zh = "接口令牌不是登录会话，无法退出；请由系统管理员吊销"
+    message_en = "An API token is not a session: the administrator revokes it"
+
+
+def beijing(moment: datetime | str | None) -> str | None:
+    if moment is None:
+        return None
+    value = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
+    return value.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+
+
+def locked(until: str | None) -> AccountLocked:
+    if until is None:
+        return AccountLocked("locked by the administrator", "账户已被系统管理员锁定，请联系系统管理员解锁", locked_until=None)
+    return AccountLocked(
+        f"locked until {until} after repeated failed sign-ins", f"连续登录失败次数过多，账户已锁定，请于 {beijing(until)}（北京时间）后重试",
+        locked_until=until, retry_at_beijing=beijing(until),
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who a request acts as, and how they proved it."""
+
+    account: Account
+    via: str  # cookie | bearer (a session) | api_token
+    session: sessions.Session | None = None
+    must_change_password: bool = False
+    password_expires_at: datetime | None = None
+    session_ends_at: datetime | None = None
+
+    @property
+    def actor(self) -> Actor:
+        return self.account.actor()
+
+
+class Accounts:
+    def __init__(self, engine: Engine, ledger: Any, key: ChainKey, settings: Settings, person_exists: Callable[[str], bool]) -> None:
+        self.engine = engine
+        self.ledger = ledger  # ledger.application.ledger.Ledger: write_access, audit_record, clock
+        self.key = key
+        self.settings = settings
+        self.person_exists = person_exists
+        self._ghosts: dict[str, tuple[int, datetime | None]] = {}
+        self._ghosts_lock = threading.Lock()
+
+    # -- settings ---------------------------------------------------------------------------
+
+    @property
+    def idle(self) -> timedelta:
+        return timedelta(minutes=self.settings.session_idle_minutes)
+
+    @property
+    def absolute(self) -> timedelta:
+        return timedelta(hours=self.settings.session_absolute_hours)
+
+    @property
+    def clock(self) -> Clock:
+        """The ledger's clock: tests that move it move sessions and lockouts too."""
+        return self.ledger.clock  # type: ignore[no-any-return]
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    # -- audit ------------------------------------------------------------------------------
+
+    def _record(self, user_id: str, role: str, client: str | None, action: str, target: str | None, outcome: str, code: str | None = None) -> AuditRecord:
+        return AuditRecord(at=self.now().isoformat(), user_id=user_id, role=role, client=client, action=action, target=target, outcome=outcome, code=code)
+
+    def _audited(self, who: Actor, client: str | None, action: str, target: str | None, change: Callable[[ProjectionCursor], Any]) -> Any:
+        """`change` and its accepted record in one transaction; a refusal recorded with its code."""
+        try:
+            return self.ledger.write_access(lambda cursor: (change(cursor), [self._record(who.user_id, who.role.value, client, action, target, ACCEPTED)]))
+        except DomainError as error:
+            self.ledger.audit_record(self._record(who.user_id, who.role.value, client, action, target, REFUSED, error.code))
+            raise
+
+    def refused(self, who: Actor, client: str | None, action: str, code: str) -> None:
+        """A request refused before it reached a command (a missing CSRF token)."""
+        self.ledger.audit_record(self._record(who.user_id, who.role.value, client, action, None, REFUSED, code))
+
+    # -- who a request is ---------------------------------------------------------------------
+
+    def by_session(self, token: str, via: str) -> Principal | None:
+        now = self.now()
+        session = sessions.find_session(self.engine, self.key, token, now, self.idle, self.absolute)
+        if session is None or session.via != via:
+            return None
+        account = users.find(self.engine, self.key, session.user_id)
+        if account is None or account.status_at(now) != ACTIVE:
+            return None
+        expires = None if account.password_set_at is None else passwords.expires_at(datetime.fromisoformat(account.password_set_at), self.settings.password_max_age_days)
+        must = account.must_change or (expires is not None and now >= expires)
+        return Principal(account, via, session, must, expires, session.ends_at(self.idle, self.absolute))
+
+    def by_api_token(self, token: str) -> Principal | None:
+        user_id = tokens.user_of_token(self.engine, self.key, token, self.clock.today())
+        account = None if user_id is None else users.find(self.engine, self.key, user_id)
+        if account is None or account.status_at(self.now()) != ACTIVE:
+            return None
+        return Principal(account, "api_token")
+
+    def by_bearer(self, token: str) -> Principal | None:
+        """A bearer is a session signed in by an API client, or an issued API token."""
+        return self.by_session(token, sessions.BEARER) or self.by_api_token(token)
+
+    # -- signing in and out -------------------------------------------------------------------
+
+    def sign_in(self, login: str, password: str, client: str | None, via: str) -> tuple[Principal, str]:
+        """A new session for the right name and password; returns it and its token. Every failure
+        is the same LOGIN_FAILED whether the name exists or not, but for a locked account."""
+        now = self.now()
+        account = users.find(self.engine, self.key, login)
+        if account is None:
+            passwords.spend_like_verify(password)
+            self._ghost_failure(login, client, now)
+        assert account is not None
+        status = account.status_at(now)
+        if status == LOCKED:
+            self.ledger.audit_record(self._record(login, account.role.value, client, "auth:SignIn", login, REFUSED, AccountLocked.code))
+            raise locked(account.locked_until)
+        if status == DISABLED or account.password_hash is None:
+            passwords.spend_like_verify(password)
+            code = "ACCOUNT_DISABLED" if status == DISABLED else "NO_PASSWORD"
+            self.ledger.audit_record(self._record(login, account.role.value, client, "auth:SignIn", login, REFUSED, code))
+            raise LoginFailed()
+        if not passwords.verify(password, account.password_hash):
+            self._failure(account, client, "auth:SignIn", LoginFailed())
+        return self._open(login, client, via, now)
+
+    def _open(self, login: str, client: str | None, via: str, now: datetime) -> tuple[Principal, str]:
+        def change(cursor: ProjectionCursor) -> tuple[tuple[str, str], list[AuditRecord]]:
+            account = users.load(cursor, self.key, login)
+            if account.failed_logins or account.status == LOCKED:  # a lockout that has run out
+                users.update(cursor, self.key, replace(account, status=ACTIVE, failed_logins=0, locked_until=None))
+            token, session_id = sessions.open_session(cursor, self.key, login, via, client, now)
+            return (token, session_id), [self._record(login, account.role.value, client, "auth:SignIn", f"session:{session_id}", ACCEPTED)]
+
+        token, _ = self.ledger.write_access(change)
+        principal = self.by_session(token, via)
+        assert principal is not None
+        return principal, token
+
+    def _failure(self, account: Account, client: str | None, action: str, refusal: DomainError) -> None:
+        """A wrong password: counted, and the account locked at the limit. Raises `refusal`, or
+        ACCOUNT_LOCKED at the limit."""
+        now = self.now()
+
+        def change(cursor: ProjectionCursor) -> tuple[Account, list[AuditRecord]]:
+            current = users.load(cursor, self.key, account.user_id)
+            failures = (0 if current.status_at(now) != current.status else current.failed_logins) + 1
+            records = [self._record(current.user_id, current.role.value, client, action, current.user_id, REFUSED, refusal.code)]
+            if failures >= self.settings.lockout_failures:
+                until = (now + timedelta(minutes=self.settings.lockout_minutes)).isoformat()
+                current = replace(current, status=LOCKED, failed_logins=failures, locked_until=until)
+                ended = sessions.end_sessions_of(cursor, current.user_id, "locked", now)
+                records.append(self._record("system", "-", client, "auth:Lockout", current.user_id, ACCEPTED, f"{failures} failures, {ended} sessions ended"))
+            else:
+                current = replace(current, status=ACTIVE if current.status == LOCKED else current.status, failed_logins=failures, locked_until=None)
+            users.update(cursor, self.key, current)
+            return current, records
+
+        after = self.ledger.write_access(change)
+        if after.status == LOCKED:
+            raise locked(after.locked_until)
+        raise refusal
+
+    def _ghost_failure(self, login: str, client: str | None, now: datetime) -> None:
+        """A name no account has: answered exactly as a wrong password is, lockout included."""
+        name = login[:64]
+        with self._ghosts_lock:
+            count, until = self._ghosts.get(name, (0, None))
+            if until is not None and until > now:
+                self.ledger.audit_record(self._record(name, "-", client, "auth:SignIn", name, REFUSED, AccountLocked.code))
+                raise locked(until.isoformat())
+            count = 0 if until is not None else count
+            count += 1
+            until = now + timedelta(minutes=self.settings.lockout_minutes) if count >= self.settings.lockout_failures else None
+            if len(self._ghosts) >= GHOSTS_MAX:
+                self._ghosts.clear()
+            self._ghosts[name] = (count, until)
+        self.ledger.audit_record(self._record(name, "-", client, "auth:SignIn", name, REFUSED, LoginFailed.code))
+        if until is not None:
+            raise locked(until.isoformat())
+        raise LoginFailed()
+
+    def sign_out(self, principal: Principal, client: str | None) -> None:
+        session = principal.session
+        if session is None:
+            raise NotASession()
+        now = self.now()
+        self._audited(principal.actor, client, "auth:SignOut", f"session:{session.session_id}", lambda cursor: sessions.end_session(cursor, session.sha, "signed_out", now))
+
+    def change_password(self, principal: Principal, client: str | None, current: str, new: str) -> Principal:
+        """The user's own password: the current one proven, the new one by the policy and not one
+        of the last 5; the user's other sessions end."""
+        account = principal.account
+        if not passwords.verify(current, account.password_hash):
+            self._failure(account, client, "auth:ChangePassword", WrongPassword(field="current_password"))
+        now = self.now()
+        keep = None if principal.session is None else principal.session.sha
+
+        def change(cursor: ProjectionCursor) -> None:
+            stored = users.load(cursor, self.key, account.user_id)
+            passwords.check_policy(new, stored.user_id)
+            history = tuple(h for h in (stored.password_hash, *stored.previous_hashes) if h)[: passwords.HISTORY]
+            passwords.check_not_reused(new, history)
+            users.update(cursor, self.key, replace(
+                stored, password_hash=passwords.hash_password(new), password_set_at=now.isoformat(), must_change=False,
+                previous_hashes=history[: passwords.HISTORY - 1], failed_logins=0,
+            ))  # fmt: skip
+            sessions.end_sessions_of(cursor, stored.user_id, "password_changed", now, keep=keep)
+
+        self._audited(principal.actor, client, "auth:ChangePassword", account.user_id, change)
+        if principal.session is None:
+            return principal
+        renewed = users.find(self.engine, self.key, account.user_id)
+        assert renewed is not None
+        expires = passwords.expires_at(now, self.settings.password_max_age_days)
+        return replace(principal, account=renewed, must_change_password=False, password_expires_at=expires)
+
+    # -- the administrator ----------------------------------------------------------------------
+
+    def _check_person(self, role: Role, person: str | None) -> None:
+        users.check_person(role, person)
+        if person is not None and not self.person_exists(person):
+            raise PersonNotFound(f"{person!r} is not on the roster", f"人员不在名册中：{person}", person=person)
+
+    def create(
+        self, admin: Actor, client: str | None, user_id: str, name: str, role: Role, person: str | None = None,
+        *, initial_password: str | None, must_change: bool = True,
+    ) -> Account:  # fmt: skip
+        """A new active account. `initial_password` None: none (API tokens only, until reset)."""
+        now = self.now()
+
+        def change(cursor: ProjectionCursor) -> Account:
+            account = users.new_account(user_id, name, role, person, now.isoformat())
+            self._check_person(account.role, person)
+            if initial_password is not None:
+                passwords.check_policy(initial_password, user_id)
+                account = replace(account, password_hash=passwords.hash_password(initial_password), password_set_at=now.isoformat(), must_change=must_change)
+            users.insert(cursor, self.key, account)
+            return account
+
+        return self._audited(admin, client, "admin:CreateUser", f"{user_id}:{Role(role).value}", change)
+
+    def _change(self, admin: Actor, client: str | None, action: str, user_id: str, alter: Callable[[ProjectionCursor, Account, datetime], Account], target: str | None = None) -> Account:
+        now = self.now()
+
+        def change(cursor: ProjectionCursor) -> Account:
+            if user_id == admin.user_id:
+                raise SelfAdministration(f"{action} on one's own account", user_id=user_id)
+            after = alter(cursor, users.load(cursor, self.key, user_id), now)
+            users.update(cursor, self.key, after)
+            return after
+
+        return self._audited(admin, client, action, target or user_id, change)
+
+    def lock(self, admin: Actor, client: str | None, user_id: str) -> Account:
+        def alter(cursor: ProjectionCursor, account: Account, now: datetime) -> Account:
+            if account.status == DISABLED:
+                raise AccountStateInvalid("a disabled account is not locked", "账户已停用，无需锁定", user_id=user_id, status=account.status)
+            sessions.end_sessions_of(cursor, user_id, "locked", now)
+            return replace(account, status=LOCKED, locked_until=None)
+
+        return self._change(admin, client, "admin:LockUser", user_id, alter)
+
+    def unlock(self, admin: Actor, client: str | None, user_id: str) -> Account:
+        def alter(cursor: ProjectionCursor, account: Account, now: datetime) -> Account:
+            if account.status != LOCKED:
+                raise AccountStateInvalid("the account is not locked", "账户未锁定", user_id=user_id, status=account.status)
+            return replace(account, status=ACTIVE, locked_until=None, failed_logins=0)
+
+        return self._change(admin, client, "admin:UnlockUser", user_id, alter)
+
+    def disable(self, admin: Actor, client: str | None, user_id: str) -> Account:
+        def alter(cursor: ProjectionCursor, account: Account, now: datetime) -> Account:
+            if account.status == DISABLED:
+                raise AccountStateInvalid("the account is already disabled", "账户已停用", user_id=user_id, status=account.status)
+            sessions.end_sessions_of(cursor, user_id, "disabled", now)
+            return replace(account, status=DISABLED, locked_until=None)
+
+        return self._change(admin, client, "admin:DisableUser", user_id, alter)
+
+    def enable(self, admin: Actor, client: str | None, user_id: str) -> Account:
+        def alter(cursor: ProjectionCursor, account: Account, now: datetime) -> Account:
+            if account.status != DISABLED:
+                raise AccountStateInvalid("the account is not disabled", "账户未停用", user_id=user_id, status=account.status)
+            return replace(account, status=ACTIVE, failed_logins=0, locked_until=None)
+
+        return self._change(admin, client, "admin:EnableUser", user_id, alter)
+
+    def set_role(self, admin: Actor, client: str | None, user_id: str, role: Role, person: str | None) -> Account:
+        def alter(cursor: ProjectionCursor, account: Account, now: datetime) -> Account:
+            self._check_person(Role(role), person)
+            return replace(account, role=Role(role), person=person)
+
+        return self._change(admin, client, "admin:ChangeRole", user_id, alter, target=f"{user_id}:{Role(role).value}")
+
+    def reset_password(self, admin: Actor, client: str | None, user_id: str) -> tuple[Account, str]:
+        """A new one-time password, to be changed at the next sign-in; the user's sessions end."""
+        password = passwords.generate(user_id)
+
+        def alter(cursor: ProjectionCursor, account: Account, now: datetime) -> Account:
+            sessions.end_sessions_of(cursor, user_id, "password_reset", now)
+            history = tuple(h for h in (account.password_hash, *account.previous_hashes) if h)[: passwords.HISTORY - 1]
+            return replace(
+                account, password_hash=passwords.hash_password(password), password_set_at=now.isoformat(), must_change=True,
+                previous_hashes=history, failed_logins=0, status=ACTIVE if account.status == LOCKED else account.status, locked_until=None,
+            )  # fmt: skip
+
+        return self._change(admin, client, "admin:ResetPassword", user_id, alter), password
+
+    def issue_token(self, admin: Actor, client: str | None, user_id: str, label: str, valid_days: int, secret: str | None = None) -> dict[str, Any]:
+        issued: dict[str, Any] = {}
+
+        def change(cursor: ProjectionCursor) -> dict[str, Any]:
+            issued.update(tokens.issue_token(cursor, self.key, self.clock, admin.user_id, user_id, label, valid_days, secret))
+            return issued
+
+        try:
+            return self.ledger.write_access(
+                lambda cursor: (change(cursor), [self._record(admin.user_id, admin.role.value, client, "admin:IssueToken", f"{user_id}:{issued['token_id']}", ACCEPTED)])
+            )
+        except DomainError as error:
+            self.ledger.audit_record(self._record(admin.user_id, admin.role.value, client, "admin:IssueToken", user_id, REFUSED, error.code))
+            raise
+
+    def revoke_token(self, admin: Actor, client: str | None, token_id: str) -> dict[str, Any]:
+        return self._audited(admin, client, "admin:RevokeToken", token_id, lambda cursor: tokens.revoke_token(cursor, self.key, self.clock, admin.user_id, token_id))
+
+    # -- start-up and verification ----------------------------------------------------------
+
+    def seal_migrated(self) -> int:
+        return self.ledger.write_access(lambda cursor: (users.seal_unsealed(cursor, self.key), []))
+
+    def verify(self) -> list[tuple[str, str]]:
+        return [
+            *users.verify_users(self.engine, self.key),
+            *tokens.verify_tokens(self.engine, self.key),
+            *sessions.verify_sessions(self.engine, self.key),
+        ]
