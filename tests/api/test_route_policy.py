@@ -341,3 +341,36 @@ def test_after_a_transfer_each_record_belongs_to_its_own_unit__R_Q_1(api: Any) -
     assert api.read(HEAD_B02, "/persons/P03")["unit"] == "B02"
     assert api.read(HEAD_B02, "/results/2026/persons/P03")["unit"] == "B02"
     api.problem(api.get(HEAD, "/results/2026/persons/P03"), 403, "FORBIDDEN")
+
+
+# -- (c) every POST route × the roles its rule refuses, and no token -------------------------------
+
+ADMIN_BODIES: dict[str, dict[str, Any]] = {
+    "/users": {"user_id": "x-new", "name": "新用户", "role": "office"},
+    "/users/{user_id}/role": {"role": "viewer"},
+    "/tokens": {"user_id": "u-staff-p02", "label": "报表"},
+    "/tokens/revocations": {"token_id": "0" * 16},
+    "/auth/password": {"current_password": "x", "new_password": "Kaohe#2026a"},
+}
+
+
+def test_every_post_route_refuses_the_roles_its_rule_refuses_and_writes_nothing__R_ORG_4(api: Any) -> None:
+    """No token: 401 everywhere but sign-in. A command: never the security auditor or the system
+    administrator (三员分立; the ledger's roles decide the rest, tests/api/test_commands.py). An
+    access route: the system administrator only."""
+    wrong = []
+    for method, path, rules in route_rules(create_app()):
+        if method != "POST" or rules == (PUBLIC,):
+            continue
+        url = path.replace("{user_id}", "u-staff-p02")
+        body = BODIES.get(path) or ADMIN_BODIES.get(path) or {}
+        refused = {None: 401} | (
+            {AUDITOR_ROLE: 403, ADMIN_ROLE: 403} if rules == (COMMAND,) else {r: 403 for r in TOKENS if r != ADMIN_ROLE} if rules == (ADMIN,) else {}
+        )  # fmt: skip
+        for role, status in refused.items():
+            before = api.events()
+            r = api.post(role, url, body)
+            if r.status_code != status or api.events() != before:
+                wrong.append(f"POST {url} as {role}: {r.status_code} {r.text[:120]}")
+    assert wrong == []
+    assert [u["user_id"] for u in api.read("system_admin", "/users") if u["user_id"] == "x-new"] == []
