@@ -45,9 +45,9 @@ def _print_demo_accounts(service: LedgerService) -> bool:
     found = demo_credentials(service.accounts)
     if found:
         print("演示账户（仅供演示，切勿用于生产环境）demo accounts — DEMO ONLY, never in production:")
-        print(f"  {'角色 role':<18} {'登录名 login':<18} {'密码 password':<16} 接口令牌 API token (Authorization: Bearer …)")
+        print(f"  {'角色 role':<18} {'登录名 login':<22} {'密码 password':<16} 接口令牌 API token (Authorization: Bearer …)")
         for c in found:
-            print(f"  {c.role.value:<18} {c.user_id:<18} {c.password or '(已修改)':<16} {c.token or '(已吊销)'}")
+            print(f"  {c.role.value:<18} {c.user_id:<22} {c.password or '(已修改)':<16} {c.token or '(已吊销)'}")
     return bool(found)
 
 

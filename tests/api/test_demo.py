@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from ledger.demo.accounts import create_demo_accounts, demo_token
 from ledger.demo.bureau import DemoBureau, build_demo
+from ledger.domain.actors import Role
 from api.service import LedgerService
 
 
@@ -150,3 +151,36 @@ def test_demo_builds_with_three_months(tmp_path: Path) -> None:
         assert service.queries.summary()["persons"] >= 150
     finally:
         service.close()
+
+
+def test_the_demo_accounts_sign_in_with_the_passwords_printed_at_start(year_demo: DemoApi, capsys: pytest.CaptureFixture[str]) -> None:
+    """One account per role, marked demo-only; what `jixiao run` prints signs in (and changed or
+    revoked credentials are not printed)."""
+    from api.cli import _print_demo_accounts
+    from ledger.demo.accounts import demo_credentials
+
+    assert _print_demo_accounts(year_demo.service)
+    printed = capsys.readouterr().out
+    assert "仅供演示" in printed and "DEMO ONLY" in printed
+    found = demo_credentials(year_demo.service.accounts)
+    assert {c.role for c in found} == set(Role) and len(found) == len(Role)
+    for c in found:
+        assert c.password is not None and c.password in printed and c.token is not None and c.token in printed
+        year_demo.client.cookies.clear()
+        r = year_demo.client.post("/auth/login", json={"login": c.user_id, "password": c.password})
+        assert r.status_code == 200 and r.json()["role"] == c.role.value and not r.json()["must_change_password"], r.text
+    year_demo.client.cookies.clear()
+
+
+def test_demo_accounts_on_a_non_loopback_address_are_warned_about(year_demo: DemoApi, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import uvicorn
+
+    from api.cli import _serve
+
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: None)
+    _serve(year_demo.service, "127.0.0.1", 8000, demo_accounts=True)
+    assert "警告" not in capsys.readouterr().err
+    _serve(year_demo.service, "0.0.0.0", 8000, demo_accounts=True)
+    assert "警告：演示账户" in capsys.readouterr().err
+    _serve(year_demo.service, "0.0.0.0", 8000, demo_accounts=False)
+    assert "警告" not in capsys.readouterr().err

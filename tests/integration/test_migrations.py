@@ -37,3 +37,40 @@ def test_migrating_twice_is_harmless_and_keeps_data(db_url: str) -> None:
         assert [u["code"] for u in second.queries.units()] == ["B01"]
     finally:
         second.close()
+
+
+def test_the_bearer_users_of_0009_become_disabled_accounts_the_administrator_resets(db_url: str) -> None:
+    """Revision 0010 drops the per-user bearer tokens: a user of before keeps their name and role
+    as a disabled account without a password, sealed at start-up; the administrator resets and
+    enables it, and it signs in with the new password."""
+    from alembic import command
+    from alembic.config import Config
+
+    from api.service import MIGRATIONS_DIR
+    from ledger.accounts.users import find
+    from ledger.domain.actors import Actor, Role
+
+    engine = create_engine(db_url)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0009")
+        conn.exec_driver_sql(
+            "INSERT INTO users (user_id, name, role, person, token_sha256, created_at, mac)"
+            " VALUES ('u-old', '旧用户', 'office', NULL, 'sha-of-an-old-token', '2026-01-01T00:00:00+00:00', NULL)"
+        )
+    engine.dispose()
+    service = LedgerService(db_url)
+    try:
+        account = find(service.engine, service.key, "u-old")
+        assert account is not None
+        assert (account.name, account.role, account.status, account.password_hash) == ("旧用户", Role.OFFICE, "disabled", None)
+        assert service.verify().ok
+        admin = Actor("u-admin", Role.SYSTEM_ADMIN)
+        _, password = service.accounts.reset_password(admin, None, "u-old")
+        service.accounts.enable(admin, None, "u-old")
+        principal, _ = service.accounts.sign_in("u-old", password, None, "bearer")
+        assert principal.must_change_password and principal.actor == Actor("u-old", Role.OFFICE)
+    finally:
+        service.close()
