@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.auth import Unauthorized, principal_of
+from api.policy import PUBLIC, rules_of
 from api.responses import ProblemResponse
 from ledger.domain.errors import DomainError
 
@@ -41,8 +42,10 @@ def _facts(error: DomainError) -> dict[str, Any]:
 
 
 def _authenticated(request: Request) -> bool:
-    """Whether the request is signed in (the same test as `deps.get_actor`)."""
-    return principal_of(request) is not None
+    """Whether the request is signed in (the same test as `deps.get_actor`), or needs not be
+    (a PUBLIC route: sign-in itself)."""
+    route = request.scope.get("route")
+    return (route is not None and rules_of(route) == (PUBLIC,)) or principal_of(request) is not None
 
 
 def _unauthorized_problem(detail: str) -> ProblemResponse:

@@ -50,6 +50,16 @@ def _utc(text: str | None, end_of_day: bool) -> str | None:
     return moment.astimezone(timezone.utc).isoformat()
 
 
+def _cell(value: Any) -> Any:
+    """A CSV cell Excel shows as text: a value starting like a formula (a login name typed as
+    `=HYPERLINK(…)` at sign-in is recorded as typed) is prefixed with an apostrophe."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def _with_beijing(row: dict[str, Any]) -> dict[str, Any]:
     return {**row, "at_beijing": datetime.fromisoformat(row["at"]).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")}
 
@@ -97,7 +107,7 @@ def audit_csv(
             buffer.truncate()
             for row in rows:
                 row = _with_beijing(row)
-                writer.writerow(["" if row[key] is None else row[key] for key, _ in CSV_COLUMNS])
+                writer.writerow([_cell(row[key]) for key, _ in CSV_COLUMNS])
             yield buffer.getvalue().encode()
             if len(rows) < 500:
                 return

@@ -9,7 +9,7 @@ from ledger.domain.actors import Role
 
 class SignIn(BaseModel):
     model_config = {"extra": "forbid"}
-    login: str = Field(min_length=1, max_length=64, description="登录名")
+    login: str = Field(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$", description="登录名")
     password: str = Field(min_length=1, max_length=128, description="密码")
     bearer: bool = Field(default=False, description="true: an API client; the session token is returned as a bearer and no cookie is set")
 

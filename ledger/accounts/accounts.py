@@ -209,6 +209,7 @@ class Accounts:
             account = users.load(cursor, self.key, login)
             if account.failed_logins or account.status == LOCKED:  # a lockout that has run out
                 users.update(cursor, self.key, replace(account, status=ACTIVE, failed_logins=0, locked_until=None))
+            sessions.end_expired(cursor, login, now, self.idle, self.absolute)
             token, session_id = sessions.open_session(cursor, self.key, login, via, client, now)
             return (token, session_id), [self._record(login, account.role.value, client, "auth:SignIn", f"session:{session_id}", ACCEPTED)]
 

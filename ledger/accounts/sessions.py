@@ -100,6 +100,15 @@ def end_sessions_of(cursor: ProjectionCursor, user_id: str, reason: str, now: da
     return cursor.rowcount
 
 
+def end_expired(cursor: ProjectionCursor, user_id: str, now: datetime, idle: timedelta, absolute: timedelta) -> int:
+    """Mark the user's sessions that timed out as ended (at each sign-in), so open rows stay few."""
+    cursor.execute(
+        "UPDATE sessions SET ended_at = ?, end_reason = 'expired' WHERE user_id = ? AND ended_at IS NULL AND (last_seen_at <= ? OR created_at <= ?)",
+        (now.isoformat(), user_id, (now - idle).isoformat(), (now - absolute).isoformat()),
+    )
+    return cursor.rowcount
+
+
 def verify_sessions(engine: Engine, key: ChainKey) -> list[tuple[str, str]]:
     with engine.connect() as conn:
         return [

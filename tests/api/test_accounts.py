@@ -423,3 +423,11 @@ def test_an_account_row_edited_in_the_database_signs_nobody_in_and_fails_verify(
     assert login(api, "other", PASSWORD).json()["code"] == "LOGIN_FAILED"
     problems = api.service.verify().problems
     assert [(p.kind, p.as_dict()["kind_zh"]) for p in problems] == [("user_modified", "用户记录被修改或插入（未经系统签名）")]
+
+
+def test_a_login_name_typed_as_a_formula_is_exported_as_text(api: Api, clock: MovingClock) -> None:
+    """The audit log keeps what was typed at sign-in; its CSV export keeps Excel from running it."""
+    login(api, "=HYPERLINK(\"http://x\")", "Wrong#pass1")
+    csv_text = api.client.get("/audit.csv", headers=api.headers("security_auditor")).content.decode("utf-8-sig")
+    assert "'=HYPERLINK(\"\"http://x\"\")" in csv_text and "\n=HYPERLINK" not in csv_text and ",=HYPERLINK" not in csv_text
+    api.problem(login(api, "clerk\x00", "x"), 422, "INVALID_INPUT")  # no control characters in a login name

@@ -101,3 +101,33 @@ def test_postgres_store_is_sealed_and_verifies__R_AUDIT_1(pg_url: str) -> None:
         assert [p.kind for p in service.verify().problems] == ["link_forged"]
     finally:
         service.close()
+
+
+def test_accounts_sessions_and_their_audit_records_on_postgres(pg_url: str) -> None:
+    """Sign-in, the lockout and the administrator's unlock write through the ledger's cursor on
+    PostgreSQL too, each with its audit record, and `jixiao verify` passes."""
+    from ledger.accounts.accounts import AccountLocked, LoginFailed
+    from ledger.domain.actors import Actor, Role
+
+    service = LedgerService(pg_url)
+    try:
+        admin = Actor("u-admin", Role.SYSTEM_ADMIN)
+        service.accounts.create(admin, "10.0.0.1", "clerk", "办事员", Role.OFFICE, initial_password="Kaohe#2026a", must_change=False)
+        principal, token = service.accounts.sign_in("clerk", "Kaohe#2026a", "10.0.0.2", "bearer")
+        assert service.accounts.by_bearer(token) is not None and principal.actor.role is Role.OFFICE
+        for _ in range(4):
+            with pytest.raises(LoginFailed):
+                service.accounts.sign_in("clerk", "Wrong#pass1", "10.0.0.2", "bearer")
+        with pytest.raises(AccountLocked):
+            service.accounts.sign_in("clerk", "Wrong#pass1", "10.0.0.2", "bearer")
+        assert service.accounts.by_bearer(token) is None  # the lockout ended the session
+        service.accounts.unlock(admin, "10.0.0.1", "clerk")
+        service.accounts.sign_in("clerk", "Kaohe#2026a", "10.0.0.2", "bearer")
+        actions = [(r["action"], r["outcome"]) for r in reversed(service.queries.audit_log(None, None, None, None, None, 50, 0))]
+        assert actions == [
+            ("admin:CreateUser", "accepted"), ("auth:SignIn", "accepted"), *[("auth:SignIn", "refused")] * 5,
+            ("auth:Lockout", "accepted"), ("admin:UnlockUser", "accepted"), ("auth:SignIn", "accepted"),
+        ]  # fmt: skip
+        assert service.verify().ok
+    finally:
+        service.close()
