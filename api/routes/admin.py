@@ -5,7 +5,7 @@ written to the audit log (ledger/accounts/accounts.py)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Callable
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
@@ -47,24 +47,17 @@ def create_user(body: NewUser, request: Request, admin: AdminDep, service: Servi
     return {**user_row(account), "initial_password": password}
 
 
-@router.post("/users/{user_id}/lock", summary="锁定用户（立即结束其会话）", status_code=201, response_model=UserRow)
-def lock(user_id: Login, request: Request, admin: AdminDep, service: ServiceDep) -> dict[str, Any]:
-    return user_row(service.accounts.lock(admin, client_of(request), user_id))
+def _status_route(change: str) -> Callable[..., dict[str, Any]]:
+    def route(user_id: Login, request: Request, admin: AdminDep, service: ServiceDep) -> dict[str, Any]:
+        return user_row(service.accounts.change_status(admin, client_of(request), user_id, change))
+
+    route.__name__ = f"{change}_user"
+    return route
 
 
-@router.post("/users/{user_id}/unlock", summary="解锁用户", status_code=201, response_model=UserRow)
-def unlock(user_id: Login, request: Request, admin: AdminDep, service: ServiceDep) -> dict[str, Any]:
-    return user_row(service.accounts.unlock(admin, client_of(request), user_id))
-
-
-@router.post("/users/{user_id}/disable", summary="停用用户（立即结束其会话）", status_code=201, response_model=UserRow)
-def disable(user_id: Login, request: Request, admin: AdminDep, service: ServiceDep) -> dict[str, Any]:
-    return user_row(service.accounts.disable(admin, client_of(request), user_id))
-
-
-@router.post("/users/{user_id}/enable", summary="启用用户", status_code=201, response_model=UserRow)
-def enable(user_id: Login, request: Request, admin: AdminDep, service: ServiceDep) -> dict[str, Any]:
-    return user_row(service.accounts.enable(admin, client_of(request), user_id))
+STATUS_SUMMARIES = {"lock": "锁定用户（立即结束其会话）", "unlock": "解锁用户", "disable": "停用用户（立即结束其会话）", "enable": "启用用户"}
+for _change, _summary in STATUS_SUMMARIES.items():
+    router.add_api_route(f"/users/{{user_id}}/{_change}", _status_route(_change), methods=["POST"], summary=_summary, status_code=201, response_model=UserRow)
 
 
 @router.post("/users/{user_id}/role", summary="变更角色", status_code=201, response_model=UserRow)

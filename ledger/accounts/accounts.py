@@ -333,39 +333,19 @@ class Accounts:
 
         return self._audited(admin, client, action, target or user_id, change)
 
-    def lock(self, admin: Actor, client: str | None, user_id: str) -> Account:
+    def change_status(self, admin: Actor, client: str | None, user_id: str, change: str) -> Account:
+        """lock, unlock, disable or enable (`users.STATUS_CHANGES`); locking or disabling ends the
+        account's sessions at once (its API tokens stop with the status)."""
+        rule = users.STATUS_CHANGES[change]
+
         def alter(cursor: ProjectionCursor, account: Account, now: datetime) -> Account:
-            if account.status == DISABLED:
-                raise AccountStateInvalid("a disabled account is not locked", "账户已停用，无需锁定", user_id=user_id, status=account.status)
-            sessions.end_sessions_of(cursor, user_id, "locked", now)
-            return replace(account, status=LOCKED, locked_until=None)
+            if account.status not in rule.allowed:
+                raise AccountStateInvalid(rule.refusal_en, rule.refusal_zh, user_id=user_id, status=account.status)
+            if rule.to != ACTIVE:
+                sessions.end_sessions_of(cursor, user_id, rule.to, now)
+            return replace(account, status=rule.to, locked_until=None, failed_logins=0 if rule.to == ACTIVE else account.failed_logins)
 
-        return self._change(admin, client, "admin:LockUser", user_id, alter)
-
-    def unlock(self, admin: Actor, client: str | None, user_id: str) -> Account:
-        def alter(cursor: ProjectionCursor, account: Account, now: datetime) -> Account:
-            if account.status != LOCKED:
-                raise AccountStateInvalid("the account is not locked", "账户未锁定", user_id=user_id, status=account.status)
-            return replace(account, status=ACTIVE, locked_until=None, failed_logins=0)
-
-        return self._change(admin, client, "admin:UnlockUser", user_id, alter)
-
-    def disable(self, admin: Actor, client: str | None, user_id: str) -> Account:
-        def alter(cursor: ProjectionCursor, account: Account, now: datetime) -> Account:
-            if account.status == DISABLED:
-                raise AccountStateInvalid("the account is already disabled", "账户已停用", user_id=user_id, status=account.status)
-            sessions.end_sessions_of(cursor, user_id, "disabled", now)
-            return replace(account, status=DISABLED, locked_until=None)
-
-        return self._change(admin, client, "admin:DisableUser", user_id, alter)
-
-    def enable(self, admin: Actor, client: str | None, user_id: str) -> Account:
-        def alter(cursor: ProjectionCursor, account: Account, now: datetime) -> Account:
-            if account.status != DISABLED:
-                raise AccountStateInvalid("the account is not disabled", "账户未停用", user_id=user_id, status=account.status)
-            return replace(account, status=ACTIVE, failed_logins=0, locked_until=None)
-
-        return self._change(admin, client, "admin:EnableUser", user_id, alter)
+        return self._change(admin, client, rule.action, user_id, alter)
 
     def set_role(self, admin: Actor, client: str | None, user_id: str, role: Role, person: str | None) -> Account:
         def alter(cursor: ProjectionCursor, account: Account, now: datetime) -> Account:

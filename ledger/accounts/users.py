@@ -37,6 +37,26 @@ LOGIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{1,63}")
 PERSON_ROLES = frozenset({Role.ASSESSOR, Role.UNIT_HEAD, Role.STAFF})
 
 
+@dataclass(frozen=True)
+class StatusChange:
+    """One of the administrator's status changes: the statuses it applies to, and the refusal
+    otherwise."""
+
+    action: str  # in the audit log
+    to: str
+    allowed: frozenset[str]
+    refusal_en: str
+    refusal_zh: str
+
+
+STATUS_CHANGES = {
+    "lock": StatusChange("admin:LockUser", LOCKED, frozenset({ACTIVE, LOCKED}), "a disabled account is not locked", "账户已停用，无需锁定"),
+    "unlock": StatusChange("admin:UnlockUser", ACTIVE, frozenset({LOCKED}), "the account is not locked", "账户未锁定"),
+    "disable": StatusChange("admin:DisableUser", DISABLED, frozenset({ACTIVE, LOCKED}), "the account is already disabled", "账户已停用"),
+    "enable": StatusChange("admin:EnableUser", ACTIVE, frozenset({DISABLED}), "the account is not disabled", "账户未停用"),
+}
+
+
 class UserNotFound(NotFound):
     code = "USER_NOT_FOUND"
     message_zh = "用户不存在"

@@ -69,7 +69,7 @@ def test_the_bearer_users_of_0009_become_disabled_accounts_the_administrator_res
         assert service.verify().ok
         admin = Actor("u-admin", Role.SYSTEM_ADMIN)
         _, password = service.accounts.reset_password(admin, None, "u-old")
-        service.accounts.enable(admin, None, "u-old")
+        service.accounts.change_status(admin, None, "u-old", "enable")
         principal, _ = service.accounts.sign_in("u-old", password, None, "bearer")
         assert principal.must_change_password and principal.actor == Actor("u-old", Role.OFFICE)
     finally:

@@ -121,7 +121,7 @@ def test_accounts_sessions_and_their_audit_records_on_postgres(pg_url: str) -> N
         with pytest.raises(AccountLocked):
             service.accounts.sign_in("clerk", "Wrong#pass1", "10.0.0.2", "bearer")
         assert service.accounts.by_bearer(token) is None  # the lockout ended the session
-        service.accounts.unlock(admin, "10.0.0.1", "clerk")
+        service.accounts.change_status(admin, "10.0.0.1", "clerk", "unlock")
         service.accounts.sign_in("clerk", "Kaohe#2026a", "10.0.0.2", "bearer")
         actions = [(r["action"], r["outcome"]) for r in reversed(service.queries.audit_log(None, None, None, None, None, 50, 0))]
         assert actions == [
