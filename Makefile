@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test bench rebuild clean lock
+.PHONY: run test bench rebuild clean lock ui
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ bench: $(STAMP)
 	$(BIN)/python bench/command_rate.py
 	$(BIN)/python bench/annual.py
 	$(BIN)/python bench/as_of.py
+
+## Rebuild the web UI into web/dist (committed, so `make run` needs no Node); needs Node.js and npm
+ui:
+	cd web && npm ci --no-audit --no-fund && npm run build
 
 rebuild: $(STAMP)
 	$(BIN)/jixiao rebuild

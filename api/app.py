@@ -14,6 +14,7 @@ from api.headers import SecurityHeaders
 from api.policy import PUBLIC, declare_docs_public, reads
 from api.responses import OrjsonResponse
 from api.ratelimit import AttemptLimit
+from api import web
 from api.routes import admin, audit, auth, commands, queries, results
 from api.schemas import openapi
 from api.service import LedgerService
@@ -48,6 +49,8 @@ def create_app(service: LedgerService | None = None) -> FastAPI:
         description=DESCRIPTION,
         default_response_class=OrjsonResponse,
         lifespan=lifespan,
+        docs_url=None,  # served by api/web.py from local copies of Swagger UI and ReDoc
+        redoc_url=None,
     )
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)  # 413 before an oversized body is read
     if settings.cors_origins:  # off unless configured: the UI is served from this same origin
@@ -66,6 +69,7 @@ def create_app(service: LedgerService | None = None) -> FastAPI:
     app.include_router(results.router)
     app.include_router(audit.router)
     app.include_router(admin.router)
+    web.install(app)  # the UI at /, and /docs, /redoc offline
     openapi.install(app)  # every operation's errors in the document, as problems (api/schemas/openapi.py)
 
     @app.get("/health", tags=["ops"], summary="健康检查", dependencies=[Depends(reads(PUBLIC))])

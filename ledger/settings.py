@@ -43,4 +43,4 @@ class Settings(BaseSettings):
     lockout_minutes: int = Field(default=10, ge=1, le=24 * 60)  # for this long (the administrator can unlock sooner)
     password_max_age_days: int = Field(default=90, ge=0, le=3650)  # 0: no maximum age
     password_warn_days: int = Field(default=14, ge=0, le=90)  # warn this many days before the password expires
-    login_attempts_per_minute: int = Field(default=10, ge=1, le=1000)  # sign-in attempts from one client address
+    login_attempts_per_minute: int = Field(default=30, ge=1, le=1000)  # sign-in attempts from one client address (a shared NAT: raise it)

@@ -62,7 +62,8 @@ ADMIN_POSTS = ("/users", *(f"/users/{{user_id}}/{action}" for action in ("lock",
 # -- the table: what each GET route reads ------------------------------------------------------
 
 ROUTE_RULES: dict[str, tuple[Rule, ...]] = {
-    # the service's own surface
+    # the service's own surface, and the web UI (api/web.py)
+    "/": (PUBLIC,),
     "/health": (PUBLIC,),
     "/openapi.json": (PUBLIC,),
     "/docs": (PUBLIC,),
@@ -138,6 +139,7 @@ class Case:
 
 
 CASES = [
+    Case("/", "/", EVERYONE),
     Case("/health", "/health", EVERYONE),
     Case("/openapi.json", "/openapi.json", EVERYONE),
     Case("/docs", "/docs", EVERYONE),

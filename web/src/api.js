@@ -1,0 +1,42 @@
+// The one way the UI talks to the service: the public API, same origin, with the session cookie.
+// Writes carry the session's CSRF token; a problem (RFC 9457) becomes an ApiError with its Chinese
+// detail and the field it names; every read carries the global as-of moment when one is set.
+import { useSession } from './stores/session'
+
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super(problem?.detail_zh || problem?.detail || `请求失败（${status}）`)
+    this.status = status
+    this.code = problem?.code
+    this.field = problem?.field
+    this.problem = problem || {}
+  }
+}
+
+async function request(method, path, { params, body } = {}) {
+  const session = useSession()
+  const url = new URL(path, window.location.origin)
+  const query = { ...(params || {}) }
+  if (method === 'GET' && session.asOf && !path.startsWith('/auth') && path !== '/me' && !path.startsWith('/users') && !path.startsWith('/audit')) {
+    query.as_of = session.asOf
+  }
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && v !== '') url.searchParams.set(k, v)
+  const headers = { Accept: 'application/json' }
+  if (body !== undefined) headers['Content-Type'] = 'application/json'
+  if (method !== 'GET' && session.csrf) headers['X-CSRF-Token'] = session.csrf
+  const response = await fetch(url, { method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) })
+  const text = await response.text()
+  const data = text ? JSON.parse(text) : null
+  if (!response.ok) {
+    const error = new ApiError(response.status, data)
+    if (response.status === 401 && !path.startsWith('/auth/login')) session.expired()
+    if (error.code === 'PASSWORD_CHANGE_REQUIRED') session.mustChange()
+    throw error
+  }
+  return data
+}
+
+export const api = {
+  get: (path, params) => request('GET', path, { params }),
+  post: (path, body = {}) => request('POST', path, { body }),
+}
