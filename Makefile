@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test bench rebuild clean lock ui
+.PHONY: run test bench bench-ui rebuild clean lock ui
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,9 +19,13 @@ $(STAMP): requirements.lock pyproject.toml
 run: $(STAMP)
 	$(BIN)/jixiao run
 
-## Run the tests against real SQLite stores (and PostgreSQL when JIXIAO_TEST_POSTGRES_URL is set)
+## Run the tests against real SQLite stores (and PostgreSQL when JIXIAO_TEST_POSTGRES_URL is set), the UI in Debian chromium
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+## The web UI: bundle sizes, first render of the home page (median of runs), and the README screenshots
+bench-ui: $(STAMP)
+	$(BIN)/python bench/ui.py --screenshots
 
 ## Benchmarks against raw SQLite on this machine: command rate; annual update and rebuild; as-of
 ## latency on a 1M-event store (built once into var/bench/as_of.db, a few minutes; medians of several runs)

@@ -112,7 +112,8 @@ def page(browser: Any, demo: Demo, request: pytest.FixtureRequest) -> Iterator[A
 
 def sign_in(page: Any, demo: Demo, role: str) -> None:
     login, password, _ = demo.accounts[role]
-    page.goto("/#/login")
+    page.context.clear_cookies()
+    page.goto(f"/?as={role}#/login")  # a new query string: the page loads afresh, nobody signed in
     page.locator("input[data-test=login]").fill(login)
     page.locator("input[data-test=password]").fill(password)
     page.locator("[data-test=submit]").click()

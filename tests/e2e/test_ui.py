@@ -10,15 +10,16 @@ import pytest
 
 from tests.e2e.conftest import Demo, sign_in
 
+OVERSEE = ["home", "sheets", "disputes", "corrections", "missed", "bonus-claims", "vetoes", "results", "plan", "roster", "calendar", "deadlines", "bulletins"]
 MENUS = {
-    "office": ["home", "sheets", "results"],
-    "leading_group": ["home", "sheets", "results"],
-    "supervision": ["home", "sheets", "results"],
-    "party_group": ["home", "sheets", "results"],
-    "viewer": ["home", "sheets", "results"],
-    "assessor": ["home", "my-ledger", "sheets"],
-    "unit_head": ["home", "my-ledger", "sheets"],
-    "staff": ["home", "my-ledger"],
+    "office": OVERSEE,
+    "leading_group": OVERSEE,
+    "supervision": OVERSEE,
+    "viewer": OVERSEE,
+    "party_group": [m for m in OVERSEE if m not in ("corrections", "missed")],
+    "assessor": ["home", "my-ledger", "sheets", "plan", "bulletins"],
+    "unit_head": ["home", "my-ledger", "sheets", "plan", "bulletins"],
+    "staff": ["home", "my-ledger", "plan", "bulletins"],
     "security_auditor": ["home", "audit"],
     "system_admin": ["home", "users"],
 }
@@ -98,3 +99,80 @@ def test_the_api_documentation_renders_offline(page: Any, demo: Demo) -> None:
     page.locator(".swagger-ui .info .title").wait_for()
     assert "绩效台账" in page.locator(".swagger-ui .info .title").inner_text()
     assert external == []
+
+
+def test_a_dispute_filed_reviewed_and_decided_changes_the_figure_and_as_of_shows_the_old_one__R_DISPUTE_1_R_Q_3(page: Any, demo: Demo) -> None:
+    """Staff dispute a deduction on their published November sheet (在申诉期内); supervision
+    recommends reversal; the leading group sees the effect first, then reverses; the sheet's
+    score comes back, and the as-of picker set before the decision shows the deducted score."""
+    import time
+    from datetime import datetime, timedelta, timezone
+
+    staff = demo.api("staff", "GET", "/me").json()["person"]
+    code = f"{staff}:2026-11:monthly"
+    if demo.api("unit_head", "GET", f"/sheets/{code}").json().get("status") == "published":
+        assert demo.api("leading_group", "POST", "/sheets/reopenings", json={"sheet": code, "reason": "界面测试", "decision_ref": "绩领〔2026〕98号"}).status_code == 201
+    r = demo.api("unit_head", "POST", "/deductions", json={"person": staff, "points": "1.5", "item": "M2", "basis": "界面测试：申诉事项", "occurred_on": "2026-11-04"})
+    assert r.status_code == 201, r.text
+    for path in ("/sheets/submissions", "/sheets/publications"):
+        assert demo.api("unit_head", "POST", path, json={"sheet": code}).status_code == 201
+    deducted = demo.api("staff", "GET", f"/sheets/{code}").json()["score"]
+    time.sleep(1.1)
+    before_decision = datetime.now(timezone(timedelta(hours=8))).strftime("%Y-%m-%d %H:%M:%S")
+    time.sleep(1.1)
+
+    sign_in(page, demo, "staff")
+    page.goto("/#/my-ledger")
+    row = page.locator("[data-test=my-entries] .el-table__row", has_text="界面测试：申诉事项")
+    row.locator("[data-test=file-dispute]").click()
+    page.locator(".el-message-box textarea").fill("当日因公外出，有派车单为证")
+    page.locator(".el-message-box .el-button--primary").click()
+    page.locator(".el-message", has_text="申诉已提交").wait_for()
+
+    sign_in(page, demo, "supervision")
+    page.goto("/#/disputes")
+    row = page.locator("[data-test=dispute-table] .el-table__row", has_text=code)
+    row.locator("[data-test=review]").click()
+    page.locator(".el-dialog .el-radio", has_text="撤销").first.click()
+    page.locator("textarea[data-test=findings]").fill("派车单属实，扣分依据不足")
+    page.locator("[data-test=save-review]").click()
+    page.locator(".el-message", has_text="审查意见已提交").wait_for()
+
+    sign_in(page, demo, "leading_group")
+    page.goto("/#/disputes")
+    page.locator("[data-test=dispute-table] .el-table__row", has_text=code).locator("[data-test=decide]").click()
+    restored = f"{Decimal(deducted) + Decimal('1.5'):.2f}"
+    assert page.locator("[data-test=effect]").inner_text().strip().endswith(f"得分由 {deducted} 变为 {restored}")
+    page.locator("textarea[data-test=decision-reason]").fill("采纳监察室意见")
+    page.locator("input[data-test=decision-ref]").fill("绩领〔2026〕97号")
+    page.locator("[data-test=save-decision]").click()
+    page.locator(".el-message", has_text="决定已执行").wait_for()
+
+    page.goto(f"/#/sheets/{code}")
+    page.locator("[data-test=sheet-score]", has_text=restored).wait_for()
+    picker = page.get_by_placeholder("查看历史时点")
+    picker.fill(before_decision)
+    picker.press("Enter")
+    page.locator("[data-test=as-of-banner]").wait_for()
+    page.locator("[data-test=sheet-score]", has_text=deducted).wait_for()
+    assert page.locator("[data-test=deduct]").count() == 0  # read-only as of a past moment
+
+
+def test_the_office_publishes_a_units_month_in_one_batch__R_SHEET_3(page: Any, demo: Demo) -> None:
+    """Two of a unit's October sheets, reopened and submitted again, published at once from the list."""
+    head = demo.api("unit_head", "GET", "/me").json()["person"]
+    unit = demo.api("unit_head", "GET", f"/persons/{head}").json()["unit"]
+    rows = demo.api("unit_head", "GET", "/sheets", params={"unit": unit, "period": "2026-10", "track": "monthly", "limit": 500}).json()
+    codes = [s["code"] for s in rows if s["status"] == "published"][:2]
+    for code in codes:
+        assert demo.api("leading_group", "POST", "/sheets/reopenings", json={"sheet": code, "reason": "界面测试", "decision_ref": "绩领〔2026〕96号"}).status_code == 201
+        assert demo.api("unit_head", "POST", "/sheets/submissions", json={"sheet": code}).status_code == 201
+    sign_in(page, demo, "office")
+    page.goto(f"/#/sheets?unit={unit}&period=2026-10&status=submitted")
+    page.locator("[data-test=sheet-table] .el-table__row").nth(1).wait_for()
+    assert page.locator("[data-test=sheet-table] .el-table__row").count() == 2
+    page.locator("[data-test=sheet-table] .el-table__header .el-checkbox").click()
+    page.locator("[data-test=batch-publish]").click()
+    page.locator(".el-message-box .el-button--primary").click()
+    page.locator(".el-message", has_text="已公布 2 张考核表").wait_for()
+    assert [demo.api("office", "GET", f"/sheets/{code}").json()["status"] for code in codes] == ["published", "published"]
