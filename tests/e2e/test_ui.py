@@ -54,6 +54,7 @@ def test_a_unit_head_records_a_deduction_and_the_sheet_score_changes_on_screen__
     page.goto(f"/#/sheets/{sheet['code']}")
     before = Decimal(page.locator("[data-test=sheet-score]").inner_text())
     assert before == Decimal(sheet["score"])
+    total = Decimal(page.locator("[data-test=person-monthly-total]").inner_text())
     page.locator("[data-test=deduct]").click()
     page.locator(".el-dialog .el-select").first.click()
     page.locator(".el-select-dropdown__item", has_text=item["code"]).first.click()
@@ -63,6 +64,7 @@ def test_a_unit_head_records_a_deduction_and_the_sheet_score_changes_on_screen__
     page.keyboard.press("Enter")
     page.locator("[data-test=deduct-save]").click()
     page.locator("[data-test=sheet-score]", has_text=str(before - Decimal("0.5"))).wait_for()
+    page.locator("[data-test=person-monthly-total]", has_text=str(total - Decimal("0.5"))).wait_for()  # the person's live year
     assert demo.api("unit_head", "GET", f"/sheets/{sheet['code']}").json()["score"] == f"{before - Decimal('0.5'):.2f}"
 
 
@@ -83,13 +85,17 @@ def test_a_page_outside_the_roles_menu_shows_no_access(page: Any, demo: Demo) ->
     assert page.locator("[data-test=forbidden]").inner_text().count("无权访问") == 1
 
 
-def test_the_annual_results_page_and_its_chart_render_with_the_demo_year(page: Any, demo: Demo) -> None:
+def test_the_annual_results_page_its_chart_and_a_figures_explanation_render_with_the_demo_year__R_Q_2(page: Any, demo: Demo) -> None:
     sign_in(page, demo, "office")
     page.goto("/#/results")
     page.locator("[data-test=unit-table] .el-table__row").first.wait_for()
     assert page.locator("[data-test=unit-table] .el-table__row").count() == 19
     page.get_by_role("tab", name="等次分布").click()
     page.locator("[data-test=grade-chart] canvas").wait_for()
+    page.get_by_role("tab", name="人员结果").click()
+    page.locator("[data-test=person-rate]").first.click()  # any figure opens its explanation (溯源, R-Q-2)
+    page.locator("[data-test=trace-tree]", has_text="年度得分率").wait_for()
+    assert "月度平均得分率" in page.locator("[data-test=trace-tree]").inner_text()
 
 
 def test_the_api_documentation_renders_offline(page: Any, demo: Demo) -> None:
