@@ -182,3 +182,24 @@ def test_the_office_publishes_a_units_month_in_one_batch__R_SHEET_3(page: Any, d
     page.locator(".el-message-box .el-button--primary").click()
     page.locator(".el-message", has_text="已公布 2 张考核表").wait_for()
     assert [demo.api("office", "GET", f"/sheets/{code}").json()["status"] for code in codes] == ["published", "published"]
+
+
+def test_staff_file_a_bonus_claim_with_its_evidence_from_their_ledger__R_BONUS_1(page: Any, demo: Demo) -> None:
+    sign_in(page, demo, "staff")
+    page.goto("/#/my-ledger")
+    page.locator("[data-test=new-claim]").click()
+    page.locator("[data-test=claim-dialog] .el-select").first.click()
+    page.locator(".el-select-dropdown__item", has_text="I1").first.click()
+    page.locator("input[data-test=claim-basis]").fill("获市级优秀公务员表彰")
+    page.locator("input[data-test=claim-ref]").fill("市人社〔2026〕31号")
+    page.get_by_placeholder("获得表彰的日期").fill("2026-10-12")
+    page.keyboard.press("Enter")
+    page.get_by_placeholder("文件落款日期").fill("2026-10-20")
+    page.keyboard.press("Enter")
+    page.get_by_placeholder("文号、证书编号或文件名").fill("市人社〔2026〕31号")
+    page.locator("[data-test=claim-save]").click()
+    page.locator(".el-message", has_text="加分申报已提交").wait_for()
+    page.locator("[data-test=my-claims] .el-table__row", has_text="市人社〔2026〕31号").wait_for()
+    staff = demo.api("staff", "GET", "/me").json()["person"]
+    claims = demo.api("office", "GET", "/bonus-claims", params={"year": 2026, "target": staff}).json()
+    assert [(c["basis_ref"], c["status"]) for c in claims if c["basis_ref"] == "市人社〔2026〕31号"] == [("市人社〔2026〕31号", "filed")]
