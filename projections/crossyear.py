@@ -98,7 +98,10 @@ class CrossYear:
                 out["annual"] = {k: unit[k] for k in ("score", "outcome_zh", "rank")}
             return out
 
-        return {"entry_id": entry_id, "corrected_at_position": at, "correction": entry["status"], "before": figures(at - 1), "after": figures(at)}
+        # An amendment takes the entry out at `at` and records its replacement in the same command,
+        # at a later position: "after" is once the replacement counts (R-FIX-1).
+        after = at if not entry.get("amended_by") else max(at, int(q.entry(entry["amended_by"])["recorded_position"]))
+        return {"entry_id": entry_id, "corrected_at_position": at, "correction": entry["status"], "before": figures(at - 1), "after": figures(after)}
 
     def _span(self, first: int | None, last: int | None) -> list[int]:
         years = [y for y in self.years() if (first is None or y >= first) and (last is None or y <= last)]

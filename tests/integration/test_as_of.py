@@ -110,3 +110,15 @@ def test_a_correction_compared_before_and_after_and_results_across_years_R_Q_3(b
     history = cross.person("P02")
     assert [(y["year"], y["annual_rate"]) for y in history["years"]] == [(2026, "98.50")]
     assert history["incompetent_runs"] == []
+
+
+def test_an_amendment_compared_after_its_replacement_is_recorded_R_Q_3_R_FIX_1(bureau: Bureau) -> None:
+    """P02 −15 in January amended to −5: the amendment takes the entry out at one position and
+    records its replacement at the next; "after" is the sheet with the replacement, 95.00
+    (100 − 5), not 100.00 between the two events."""
+    from projections.crossyear import CrossYear
+
+    out = bureau.run(SUPERVISION, c.RecordDeduction(person="P02", points="15", basis="违纪", occurred_on=date(2026, 1, 8), form_no="JC-1"))
+    bureau.run(LEADING, c.AmendEntry(entry_id=out["entry_id"], points="5", reason="改扣5分", decision_ref="r"))
+    diff = CrossYear(bureau.service.view()).correction(out["entry_id"])
+    assert (diff["before"]["sheet_score"], diff["after"]["sheet_score"], diff["after"]["entry_status"]) == ("85.00", "95.00", "amended")
