@@ -15,7 +15,7 @@ from api.policy import PUBLIC, declare_docs_public, reads
 from api.responses import OrjsonResponse
 from api.ratelimit import AttemptLimit
 from api import web
-from api.routes import admin, audit, auth, commands, queries, results
+from api.routes import admin, attachments, audit, auth, commands, queries, results
 from api.schemas import openapi
 from api.service import LedgerService
 from ledger.settings import Settings
@@ -52,7 +52,8 @@ def create_app(service: LedgerService | None = None) -> FastAPI:
         docs_url=None,  # served by api/web.py from local copies of Swagger UI and ReDoc
         redoc_url=None,
     )
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)  # 413 before an oversized body is read
+    # an upload's multipart body: the file and a few hundred bytes of framing
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, paths={"/attachments": settings.attachment_max_bytes + 65_536})  # 413 before an oversized body is read
     if settings.cors_origins:  # off unless configured: the UI is served from this same origin
         app.add_middleware(
             CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=True, allow_methods=["GET", "POST"],
@@ -69,6 +70,7 @@ def create_app(service: LedgerService | None = None) -> FastAPI:
     app.include_router(results.router)
     app.include_router(audit.router)
     app.include_router(admin.router)
+    app.include_router(attachments.router)
     web.install(app)  # the UI at /, and /docs, /redoc offline
     openapi.install(app)  # every operation's errors in the document, as problems (api/schemas/openapi.py)
 

@@ -27,19 +27,21 @@ class BodyLimit:
     Content-Length says so, else when the bytes received pass the limit (the exception reaches
     the app's handlers, which answer with a problem document)."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, paths: dict[str, int] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.paths = paths or {}  # a larger limit for some paths (uploads)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        max_bytes = self.paths.get(scope.get("path", ""), self.max_bytes)
         declared = dict(scope.get("headers") or ()).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+        if declared is not None and (not declared.isdigit() or int(declared) > max_bytes):
             from api.errors import problem  # the one place problems are made
 
-            response = problem(413, "PAYLOAD_TOO_LARGE", TOO_LARGE, f"The request body is over {self.max_bytes} bytes", "请求内容过大")
+            response = problem(413, "PAYLOAD_TOO_LARGE", TOO_LARGE, f"The request body is over {max_bytes} bytes", "请求内容过大")
             await response(scope, receive, send)
             return
         received = 0
@@ -49,7 +51,7 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > max_bytes:
                     raise HTTPException(413, TOO_LARGE)
             return message
 

@@ -21,6 +21,7 @@ written to the audit log (ledger/adapters/audit_log.py) before the route answers
     Members(p)          the records of everyone in unit p at once
     UnitResults(p)      a unit's annual results (and their trace, history, vetoes): its head only
     Sheet(p), Entry(p), Dispute(p)   the record named by p, with its target and unit
+    Attachment(p)       a file, as the entry or bonus claim resting on it
 
 Rules given together are alternatives: the first whose parameter the request names decides, so
 `reads(Members("unit"), OVERSIGHT)` reads one unit's list when `?unit=` is given and the whole
@@ -236,6 +237,19 @@ class Dispute(About):
 
     def subject(self, code: str, asked: Asked) -> Subject:
         return Subject(**asked.queries.dispute_owner(code))
+
+
+@dataclass(frozen=True)
+class Attachment(About):
+    """An attachment (附件): whoever may read an entry or bonus claim resting on it; one nothing
+    rests on yet, the roles that read everything (its uploader keeps their own copy)."""
+
+    def subject(self, code: str, asked: Asked) -> Subject:
+        owner = asked.queries.attachment_owner(code)
+        if owner is None:
+            return Subject(code, None)
+        unit = owner["unit"] if owner["unit"] is not None else asked.queries.unit_of(owner["target"])
+        return Subject(owner["target"], unit)
 
 
 Rule = Gate | About

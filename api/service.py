@@ -19,6 +19,7 @@ from alembic.config import Config as AlembicConfig
 from sqlalchemy import Engine, create_engine, event, select
 
 from ledger.accounts.accounts import Accounts
+from ledger.adapters.attachments import verify_attachments
 from ledger.adapters.audit import Problem, Report
 from ledger.adapters.seal import AnchorFile, ChainKey, default_paths
 from ledger.adapters.store import Database, register_sqlite_adapters
@@ -79,6 +80,7 @@ class LedgerService:
         the accounts, API tokens and sessions."""
         report = self.ledger.verify(expected)
         report.problems.extend(Problem(0, kind, detail) for kind, detail in self.accounts.verify())
+        report.problems.extend(Problem(0, kind, detail) for kind, detail in verify_attachments(self.engine, self.key))
         return report
 
     def _on_roster(self, person: str) -> bool:

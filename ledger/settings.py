@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     today: date | None = None
     max_body_bytes: int = Field(default=1_048_576, ge=1024, le=64 * 1_048_576)
+    attachment_max_bytes: int = Field(default=10 * 1_048_576, ge=1024, le=64 * 1_048_576)  # one uploaded file (POST /attachments)
     # 安全审计: records are kept at least this long; the application deletes none (an archive
     # policy older than this is the operator's). Fewer than 180 days is refused at start.
     audit_retention_days: int = Field(default=180, ge=180)

@@ -8,6 +8,8 @@ from typing import Any, Callable
 import orjson
 from sqlalchemy import select
 
+from ledger.adapters.attachments import AttachmentNotFound
+from ledger.adapters.tables import attachments
 from ledger.domain.errors import EntryNotFound, SheetNotFound
 from projections.query_base import PAGE_MAX, QueryBase
 
@@ -111,6 +113,19 @@ class SheetQueries(QueryBase):
         if row is None:
             raise EntryNotFound(f"no entry {entry_id}", f"扣分记录不存在：{entry_id}", entry_id=entry_id)
         return row
+
+    def attachment_owner(self, sha256: str) -> dict[str, Any] | None:
+        """The target and unit of the first entry or bonus claim resting on an attachment (its
+        reference `<sha256>:<name>` in the entry's attachments or the claim's evidence); None when
+        nothing refers to it yet; ATTACHMENT_NOT_FOUND when no such file was uploaded."""
+        if self._one(select(attachments.c.sha256).where(attachments.c.sha256 == sha256)) is None:
+            raise AttachmentNotFound(f"no attachment {sha256[:16]!r}", f"附件不存在：{sha256[:16]}", sha256=sha256[:64])
+        entries, claims = self.tb.entries, self.tb.bonus_claims
+        row = self._one(select(entries.c.target, entries.c.unit).where(entries.c.attachments.contains(f'"{sha256}:')).limit(1))
+        if row is not None:
+            return row
+        claim = self._one(select(claims.c.target).where(claims.c.evidence.contains(f'"{sha256}:')).limit(1))
+        return None if claim is None else {"target": claim["target"], "unit": None}
 
     def first_sheet_unit(self, target: str, year: int) -> str | None:
         """The unit of the target's first sheet of the year (by period, then track); None for a

@@ -159,6 +159,7 @@ class Problem:
         "user_modified": "用户记录被修改或插入（未经系统签名）",
         "token_modified": "接口令牌记录被修改或插入（未经系统签名）",
         "session_modified": "登录会话记录被修改或插入（未经系统签名）",
+        "attachment_modified": "附件被修改或替换（内容或签名不符）",
         "audit_modified": "安全审计记录被修改或插入",
         "audit_deleted": "安全审计记录被删除",
     }

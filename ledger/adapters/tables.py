@@ -8,7 +8,7 @@ metadata objects).
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import BigInteger, Column, Index, Integer, LargeBinary, MetaData, String, Table, Text
 
 metadata = MetaData()
 
@@ -70,6 +70,22 @@ api_tokens = Table(
     Column("expires_on", String(10), nullable=False),
     Column("revoked_at", String(40)),
     Column("revoked_by", String(64)),
+    Column("mac", String(64), nullable=False),
+)
+
+attachments = Table(
+    "attachments",
+    metadata,
+    # Files behind a deduction's basis or a bonus claim's evidence (附件), uploaded through the API
+    # (ledger/adapters/attachments.py). A command names a file by its reference `<sha256>:<name>`;
+    # the content is checked against its SHA-256 when read, and the MAC seals who uploaded what.
+    Column("sha256", String(64), primary_key=True),
+    Column("name", String(120), nullable=False),
+    Column("content_type", String(100), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("uploaded_by", String(64), nullable=False),
+    Column("uploaded_at", String(40), nullable=False),
     Column("mac", String(64), nullable=False),
 )
 

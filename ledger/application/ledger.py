@@ -201,6 +201,10 @@ class Ledger(Application):
         """A read of another person's or unit's records, in a transaction of its own."""
         self._audit_alone(AuditRecord(at=self.clock.now_iso(), user_id=actor.user_id, role=actor.role.value, client=client, action=action, target=target, outcome=READ))
 
+    def audit_action(self, actor: Actor, client: str | None, action: str, target: str | None) -> None:
+        """An accepted action that is not a command (an attachment uploaded), in a transaction of its own."""
+        self._audit_alone(AuditRecord(at=self.clock.now_iso(), user_id=actor.user_id, role=actor.role.value, client=client, action=action, target=target, outcome=ACCEPTED))
+
     def audit_record(self, record: AuditRecord) -> None:
         """A record with no change under it (a refused sign-in or administrator action), in a
         transaction of its own."""

@@ -39,7 +39,7 @@ SCHEMAS = DOCUMENT["components"]["schemas"]
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 # FastAPI's own pages: routes, not operations of the document.
 PAGES = {"/", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
-FILES = {"/audit.csv"}
+FILES = {"/audit.csv", "/attachments/{sha256}"}
 LIVE_ONLY = {"/tokens", "/users", "/auth/session"}  # access administration reads the live table: it has no history to ask as of  # answered with a file (text/csv), not a JSON body: checked by tests/api/test_audit_log.py
 # Success schemas open on purpose: /health's (api/app.py, `{"status": "ok"}`, not typed here), and
 # the inputs of an annual trace's figure, which differ by figure (api/schemas/trace.py).

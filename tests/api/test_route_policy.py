@@ -21,6 +21,7 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from api.app import create_app
 from api.policy import (
     ADMIN,
+    Attachment,
     AUDITOR,
     BUREAU,
     SIGNED_IN,
@@ -117,6 +118,8 @@ ROUTE_RULES: dict[str, tuple[Rule, ...]] = {
     # access administration
     "/tokens": (ADMIN,),
     "/users": (ADMIN,),
+    # files behind entries and claims
+    "/attachments/{sha256}": (Attachment("sha256"),),
 }
 
 
@@ -221,6 +224,7 @@ CASES = [
     Case("/audit.csv", "/audit.csv", (AUDITOR_ROLE,)),
     Case("/tokens", "/tokens", (ADMIN_ROLE,)),
     Case("/users", "/users", (ADMIN_ROLE,)),
+    Case("/attachments/{sha256}", f"/attachments/{'0' * 64}", missing=True),  # no such file: 404 (the roles that read everything look first)
     Case("/auth/session", "/auth/session", TOKENS),
 ]
 
@@ -256,7 +260,7 @@ def test_every_route_of_the_app_declares_one_read_rule__R_ORG_4() -> None:
     assert {path: rules for method, path, rules in table if method == "POST"} == {
         **{path: (COMMAND,) for path in ROUTES}, "/tokens": (ADMIN,), "/tokens/revocations": (ADMIN,),
         "/auth/login": (PUBLIC,), "/auth/logout": (SIGNED_IN,), "/auth/password": (SIGNED_IN,),
-        **{path: (ADMIN,) for path in ADMIN_POSTS},
+        **{path: (ADMIN,) for path in ADMIN_POSTS}, "/attachments": (BUREAU,),
     }  # fmt: skip
     assert {path: rules for method, path, rules in table if method in ("GET", "HEAD")} == ROUTE_RULES
 

@@ -62,8 +62,14 @@ def test_a_unit_head_records_a_deduction_and_the_sheet_score_changes_on_screen__
     page.locator("textarea[data-test=deduct-basis]").fill("界面测试：会议迟到")
     page.get_by_role("combobox", name="事实发生日期").fill(sheet["period"] + "-02")
     page.keyboard.press("Enter")
+    page.locator(".el-dialog input[type=file]").set_input_files(files=[{"name": "会议签到表.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 sign-in sheet"}])
+    page.locator(".el-upload-list__item.is-success", has_text="会议签到表.pdf").wait_for()
     page.locator("[data-test=deduct-save]").click()
     page.locator("[data-test=sheet-score]", has_text=str(before - Decimal("0.5"))).wait_for()
+    link = page.locator("[data-test=attachment-link]", has_text="会议签到表.pdf")
+    with page.expect_download() as download:
+        link.click()
+    assert open(download.value.path(), "rb").read() == b"%PDF-1.4 sign-in sheet"
     page.locator("[data-test=person-monthly-total]", has_text=str(total - Decimal("0.5"))).wait_for()  # the person's live year
     assert demo.api("unit_head", "GET", f"/sheets/{sheet['code']}").json()["score"] == f"{before - Decimal('0.5'):.2f}"
 

@@ -36,7 +36,24 @@ async function request(method, path, { params, body } = {}) {
   return data
 }
 
+// A file for a deduction's basis or a claim's evidence: answers its reference `<sha256>:<name>`.
+async function upload(file) {
+  const session = useSession()
+  const form = new FormData()
+  form.append('file', file)
+  const headers = { Accept: 'application/json' }
+  if (session.csrf) headers['X-CSRF-Token'] = session.csrf
+  const response = await fetch('/attachments', { method: 'POST', body: form, headers, credentials: 'same-origin' })
+  const data = await response.json().catch(() => null)
+  if (!response.ok) throw new ApiError(response.status, data)
+  return data
+}
+
+export const attachmentName = (ref) => ref.slice(ref.indexOf(':') + 1)
+export const attachmentUrl = (ref) => `/attachments/${ref.slice(0, ref.indexOf(':'))}`
+
 export const api = {
   get: (path, params) => request('GET', path, { params }),
   post: (path, body = {}) => request('POST', path, { body }),
+  upload,
 }
