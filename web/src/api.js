@@ -57,3 +57,28 @@ export const api = {
   post: (path, body = {}) => request('POST', path, { body }),
   upload,
 }
+
+const SCHEMA_ZH = {
+  missing: '必填', string_too_short: '不能为空', string_too_long: '内容过长', string_type: '必填', string_pattern_mismatch: '格式不正确',
+  date_from_datetime_parsing: '日期格式不正确', date_parsing: '日期格式不正确', date_type: '请选择日期', value_error: '内容不符合要求',
+}
+
+// Where a refusal belongs on a form: next to the fields it names (the problem's `field`, or each
+// schema error's field), else above the form. `guess(e)` may name the field for a code that names
+// none (ALREADY_EXISTS on a number). Returns { fields: {name: message}, general: message | '' }.
+export function placeProblem(e, form, guess = () => undefined) {
+  const fields = {}
+  const schema = Array.isArray(e.problem?.errors) ? e.problem.errors : null
+  if (schema?.length) {
+    let rest = false
+    for (const s of schema) {
+      const f = s.loc?.[0] === 'body' ? s.loc[1] : undefined
+      const zh = s.reason?.split(' / ')[1] || SCHEMA_ZH[s.type] || '内容不符合要求'
+      if (f && f in form && !fields[f]) fields[f] = zh
+      else rest = true
+    }
+    return { fields, general: rest ? e.message : '' }
+  }
+  const f = e.field ? String(e.field).split('.')[0] : guess(e)
+  return f && f in form ? { fields: { [f]: e.message }, general: '' } : { fields, general: e.message }
+}
