@@ -95,7 +95,7 @@ def test_the_annual_results_page_its_chart_and_a_figures_explanation_render_with
     sign_in(page, demo, "office")
     page.goto("/#/results")
     page.locator("[data-test=unit-table] .el-table__row").first.wait_for()
-    assert page.locator("[data-test=unit-table] .el-table__row").count() == 19
+    assert page.locator("[data-test=unit-table] .el-table__row").count() == len(demo.api("office", "GET", "/results/2026/units").json()) >= 19
     page.get_by_role("tab", name="等次分布").click()
     page.locator("[data-test=grade-chart] canvas").wait_for()
     page.get_by_role("tab", name="人员结果").click()
@@ -209,3 +209,21 @@ def test_staff_file_a_bonus_claim_with_its_evidence_from_their_ledger__R_BONUS_1
     staff = demo.api("staff", "GET", "/me").json()["person"]
     claims = demo.api("office", "GET", "/bonus-claims", params={"year": 2026, "target": staff}).json()
     assert [(c["basis_ref"], c["status"]) for c in claims if c["basis_ref"] == "市人社〔2026〕31号"] == [("市人社〔2026〕31号", "filed")]
+
+
+def test_the_office_registers_a_unit_on_the_roster_and_a_duplicate_is_refused_beside_its_code__R_ORG_1(page: Any, demo: Demo) -> None:
+    sign_in(page, demo, "office")
+    page.goto("/#/roster")
+    for attempt in ("B01", "B88"):
+        page.locator("[data-test=register-unit]").click()
+        page.locator("input[data-test=register-unit-code]").fill(attempt)
+        page.locator("input[data-test=register-unit-name]").fill("界面测试分局")
+        page.locator("[data-test=register-unit-kind] .el-radio", has_text="分局").click()
+        page.locator("[data-test=register-unit-registered-on] input").fill("2026-01-05")
+        page.keyboard.press("Enter")
+        page.locator("[data-test=register-unit-save]").click()
+        if attempt == "B01":  # taken: the API's refusal, in Chinese, next to the code
+            page.locator("[data-test=register-unit-dialog] .el-form-item__error").first.wait_for()
+            page.locator("[data-test=register-unit-dialog] .el-dialog__headerbtn").click()
+    page.locator(".el-message--success").wait_for()
+    assert "B88" in [u["code"] for u in demo.api("office", "GET", "/units").json()]
