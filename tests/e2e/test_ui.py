@@ -10,7 +10,7 @@ import pytest
 
 from tests.e2e.conftest import Demo, sign_in
 
-OVERSEE = ["home", "sheets", "disputes", "corrections", "missed", "bonus-claims", "vetoes", "results", "plan", "roster", "calendar", "deadlines", "bulletins"]
+OVERSEE = ["home", "sheets", "disputes", "corrections", "missed", "bonus-claims", "vetoes", "evaluations", "results", "plan", "roster", "calendar", "deadlines", "bulletins"]
 MENUS = {
     "office": OVERSEE,
     "leading_group": OVERSEE,
@@ -227,3 +227,32 @@ def test_the_office_registers_a_unit_on_the_roster_and_a_duplicate_is_refused_be
             page.locator("[data-test=register-unit-dialog] .el-dialog__headerbtn").click()
     page.locator(".el-message--success").wait_for()
     assert "B88" in [u["code"] for u in demo.api("office", "GET", "/units").json()]
+
+
+def test_the_leading_group_reopens_a_published_sheet_with_its_decision__R_FIX_1(page: Any, demo: Demo) -> None:
+    head = demo.api("unit_head", "GET", "/me").json()["person"]
+    unit = demo.api("unit_head", "GET", f"/persons/{head}").json()["unit"]
+    rows = demo.api("unit_head", "GET", "/sheets", params={"unit": unit, "period": "2026-09", "track": "monthly", "limit": 500}).json()
+    code = next(s["code"] for s in rows if s["status"] == "published")
+    sign_in(page, demo, "leading_group")
+    page.goto(f"/#/sheets/{code}")
+    page.locator("[data-test=reopen-sheet]").click()
+    page.locator(".el-message-box input").fill("漏登扣分；绩领〔2026〕95号")
+    page.locator(".el-message-box .el-button--primary").click()
+    page.locator(".el-message", has_text="考核表已重新开启").wait_for()
+    assert demo.api("office", "GET", f"/sheets/{code}").json()["status"] == "open"
+    assert page.locator("[data-test=reopen-sheet]").count() == 0  # open now: nothing to reopen
+
+
+def test_the_office_changes_a_persons_position_on_the_roster__R_ORG_3(page: Any, demo: Demo) -> None:
+    unit = demo.api("office", "GET", "/units").json()[0]
+    person = next(p for p in demo.api("office", "GET", "/persons", params={"unit": unit["code"], "limit": 500}).json() if not p["left_on"])
+    sign_in(page, demo, "office")
+    page.goto("/#/roster")
+    page.locator("[data-test=unit-table] .el-table__row", has_text=unit["name"]).first.click()
+    row = page.locator("[data-test=person-table] .el-table__row", has_text=person["code"]).first
+    row.locator("[data-test=change-position]").click()
+    page.locator("input[data-test=change-position-grade]").fill("一级主任科员")
+    page.locator("[data-test=change-position-save]").click()
+    page.locator(".el-message--success", has_text="已变更").wait_for()
+    assert demo.api("office", "GET", f"/persons/{person['code']}").json()["position_grade"] == "一级主任科员"
