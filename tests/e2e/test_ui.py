@@ -256,3 +256,23 @@ def test_the_office_changes_a_persons_position_on_the_roster__R_ORG_3(page: Any,
     page.locator("[data-test=change-position-save]").click()
     page.locator(".el-message--success", has_text="已变更").wait_for()
     assert demo.api("office", "GET", f"/persons/{person['code']}").json()["position_grade"] == "一级主任科员"
+
+
+def test_the_office_records_a_democratic_rate_and_sees_it_as_a_percentage__R_STAFF_2(page: Any, demo: Demo) -> None:
+    sign_in(page, demo, "office")
+    page.goto("/#/evaluations")
+    page.locator("[data-test=democratic]").click()
+    dialog = page.locator("[data-test=democratic-dialog]")
+    for select in (1, 2):  # the unit, then a person of it: the first of each list
+        dialog.locator(".el-select").nth(select).click()
+        page.keyboard.press("ArrowDown")
+        page.keyboard.press("Enter")
+        page.wait_for_timeout(300)
+    page.locator("input[data-test=democratic-rate]").fill("0.97")
+    assert dialog.locator("[data-test=democratic-rate-preview]").inner_text().strip().endswith("97.00%")
+    page.locator("[data-test=democratic-save]").click()
+    message = page.locator(".el-message--success", has_text="民主测评得分率 97.00%")
+    message.wait_for()
+    person = message.inner_text().split("（")[1].split("）")[0]
+    rates = [Decimal(e["value"]) for e in demo.api("office", "GET", "/evaluations/2026", params={"target": person}).json() if e["kind"] == "democratic"]
+    assert Decimal("0.97") in rates
