@@ -7,6 +7,7 @@ import hashlib
 from typing import Annotated, Any, Callable
 
 from fastapi import APIRouter, Depends, Header, Request
+from pydantic import BaseModel, Field
 
 from api.body import StrictJSONRoute
 from api.deps import ActorDep, ServiceDep
@@ -89,3 +90,35 @@ for _path, (_command, _summary) in ROUTES.items():
         response_model=CommandResult,  # each command's own facts, and `position` (api/schemas/commands.py)
         dependencies=[Depends(reads(COMMAND))],  # the ledger checks the command's roles (R-ORG-4)
     )
+
+
+class SheetBatch(BaseModel):
+    """Sheets to submit or publish together: all or none (R-SHEET-3)."""
+
+    model_config = {"extra": "forbid"}
+    sheets: list[Annotated[str, Field(min_length=1, max_length=80)]] = Field(min_length=1, max_length=500)
+
+
+class BatchResult(BaseModel):
+    sheets: list[str]
+    position: int = Field(description="the log position once the batch was written")
+
+
+def _batch_endpoint(command_type: type[c.SubmitSheet] | type[c.PublishSheet]) -> Callable[..., Any]:
+    def endpoint(body: SheetBatch, actor: ActorDep, service: ServiceDep) -> dict[str, Any]:
+        service.ledger.execute_batch([(actor, command_type(sheet=sheet)) for sheet in body.sheets])
+        return {"sheets": body.sheets, "position": service.queries.projection_position()}
+
+    endpoint.__name__ = f"{command_type.__name__}Batch"
+    return endpoint
+
+
+for _path, _command, _summary in (
+    ("/sheets/submissions/batch", c.SubmitSheet, "批量报送考核表（全部成功或全部不报送）"),
+    ("/sheets/publications/batch", c.PublishSheet, "批量公布考核表（全部成功或全部不公布）"),
+):
+    router.add_api_route(
+        _path, _batch_endpoint(_command), methods=["POST"], summary=_summary, status_code=201, response_model=BatchResult,
+        description=f"Every sheet's {_command.__name__} in one transaction: the first refusal refuses the batch and nothing is written.",
+        dependencies=[Depends(reads(COMMAND))],
+    )  # fmt: skip

@@ -308,3 +308,21 @@ def test_amend_a_person_entry_on_a_published_sheet__R_FIX_1(api: Any) -> None:
     assert sheet["entries"][1]["late"] is True  # recorded after publication: accepted, marked late (R-CAL-3)
     api.ok("leading_group", "/reversals", {"entry_id": "P02:2026-01:monthly:2", "reason": "全部撤销", "decision_ref": "绩领〔2026〕6号"})
     assert score(api, "P02:2026-01:monthly", "staff") == "100.00"
+
+
+def test_a_batch_of_submissions_is_all_or_nothing__R_SHEET_3(api: Any) -> None:
+    """A unit's month submitted together: one sheet that cannot be submitted (already submitted)
+    refuses the batch, and no event is written; the rest, alone, go through in one transaction."""
+    api.ok("unit_head", "/deductions", BODIES["/deductions"])  # opens P02's January sheet
+    api.ok("unit_head", "/deductions", BODIES["/deductions"] | {"person": "P03", "basis": "早退"})
+    codes = ["P02:2026-01:monthly", "P03:2026-01:monthly"]
+    api.ok("unit_head", "/sheets/submissions", {"sheet": codes[1]})
+    before = api.events()
+    api.refused("unit_head", "/sheets/submissions/batch", {"sheets": codes}, 409, "SHEET_STATE_INVALID")
+    assert api.events() == before and api.read("unit_head", f"/sheets/{codes[0]}")["status"] == "open"
+    done = api.ok("unit_head", "/sheets/submissions/batch", {"sheets": codes[:1]})
+    assert done["sheets"] == codes[:1] and api.read("unit_head", f"/sheets/{codes[0]}")["status"] == "submitted"
+    published = api.ok("unit_head", "/sheets/publications/batch", {"sheets": codes})
+    assert published["position"] == api.events()
+    assert [api.read("unit_head", f"/sheets/{c}")["status"] for c in codes] == ["published", "published"]
+    api.refused("staff", "/sheets/publications/batch", {"sheets": codes}, 403, "FORBIDDEN")

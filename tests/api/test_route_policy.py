@@ -261,6 +261,7 @@ def test_every_route_of_the_app_declares_one_read_rule__R_ORG_4() -> None:
         **{path: (COMMAND,) for path in ROUTES}, "/tokens": (ADMIN,), "/tokens/revocations": (ADMIN,),
         "/auth/login": (PUBLIC,), "/auth/logout": (SIGNED_IN,), "/auth/password": (SIGNED_IN,),
         **{path: (ADMIN,) for path in ADMIN_POSTS}, "/attachments": (BUREAU,),
+        "/sheets/submissions/batch": (COMMAND,), "/sheets/publications/batch": (COMMAND,),
     }  # fmt: skip
     assert {path: rules for method, path, rules in table if method in ("GET", "HEAD")} == ROUTE_RULES
 
@@ -356,6 +357,8 @@ ADMIN_BODIES: dict[str, dict[str, Any]] = {
     "/users/{user_id}/role": {"role": "viewer"},
     "/tokens": {"user_id": "u-staff-p02", "label": "报表"},
     "/tokens/revocations": {"token_id": "0" * 16},
+    "/sheets/submissions/batch": {"sheets": ["P02:2026-01:monthly"]},
+    "/sheets/publications/batch": {"sheets": ["P02:2026-01:monthly"]},
     "/auth/password": {"current_password": "x", "new_password": "Kaohe#2026a"},
 }
 
