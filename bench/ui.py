@@ -19,12 +19,11 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.conftest import ARGS, CHROMIUM, _free_port  # noqa: E402
+from tests.e2e.conftest import ARGS, CHROMIUM, running_demo  # noqa: E402
 
 DIST = ROOT / "web" / "dist"
 
@@ -48,9 +47,6 @@ def bundle_sizes() -> None:
 
 
 def main() -> None:
-    import os
-    import subprocess
-
     from playwright.sync_api import sync_playwright
 
     parser = argparse.ArgumentParser()
@@ -58,35 +54,22 @@ def main() -> None:
     parser.add_argument("--screenshots", action="store_true")
     args = parser.parse_args()
     bundle_sizes()
-    folder = Path(tempfile.mkdtemp(prefix="jixiao-ui-"))
-    port = _free_port()
-    env = {**os.environ, "JIXIAO_DATABASE_URL": f"sqlite:///{folder / 'demo.db'}", "JIXIAO_LOGIN_ATTEMPTS_PER_MINUTE": "1000"}
-    log = open(folder / "server.log", "w+")
-    server = subprocess.Popen([sys.executable, "-m", "api.cli", "run", "--port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        while True:
-            try:
-                if httpx.get(base + "/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.5)
-        log.seek(0)
-        office = re.search(r"^\s+office\s+(demo-office)\s+(\S+)", log.read(), re.M)
-        assert office is not None
+    with running_demo(Path(tempfile.mkdtemp(prefix="jixiao-ui-"))) as demo:
+        base = demo.base
+        office = demo.accounts["office"]
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             for label, warm in (("cold", False), ("warm", True)):
                 times = []
                 context = browser.new_context(base_url=base, viewport={"width": 1400, "height": 900})
-                context.request.post("/auth/login", data={"login": office.group(1), "password": office.group(2)})
+                context.request.post("/auth/login", data={"login": office[0], "password": office[1]})
                 page = context.new_page()
                 for _ in range(args.runs):
                     if not warm:
                         page.context.clear_cookies()
                         context.close()
                         context = browser.new_context(base_url=base, viewport={"width": 1400, "height": 900})
-                        context.request.post("/auth/login", data={"login": office.group(1), "password": office.group(2)})
+                        context.request.post("/auth/login", data={"login": office[0], "password": office[1]})
                         page = context.new_page()
                     start = time.perf_counter()
                     page.goto("/?t=%d#/" % time.monotonic_ns())
@@ -110,9 +93,6 @@ def main() -> None:
                     page.screenshot(path=str(shots / "results.png"))
                 context.close()
             browser.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -50,9 +51,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    folder = tmp_path_factory.mktemp("e2e")
+@contextmanager
+def running_demo(folder: Path) -> Iterator[Demo]:
+    """`jixiao run` (the demo bureau) on a store in `folder`, on a free loopback port; stopped after."""
     port = _free_port()
     env = {**os.environ, "JIXIAO_DATABASE_URL": f"sqlite:///{folder / 'demo.db'}", "JIXIAO_LOGIN_ATTEMPTS_PER_MINUTE": "1000"}
     log = open(folder / "server.log", "w+")
@@ -78,6 +79,12 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         server.terminate()
         server.wait(timeout=30)
         log.close()
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    with running_demo(tmp_path_factory.mktemp("e2e")) as running:
+        yield running
 
 
 @pytest.fixture(scope="session")
