@@ -44,7 +44,7 @@ def client_of(request: Request) -> str | None:
 
 def principal_of(request: Request) -> Principal | None:
     """The signed-in user of the request, or None; looked up once per request."""
-    if "principal" in request.state._state:
+    if hasattr(request.state, "principal"):
         return request.state.principal  # type: ignore[no-any-return]
     accounts = request.app.state.service.accounts
     principal = None

@@ -99,14 +99,12 @@ CONSOLE = Actor(user_id="jixiao-cli", role=Role.SYSTEM_ADMIN)  # the server's co
 
 
 def _user(service: LedgerService, args: argparse.Namespace) -> int:
-    from ledger.accounts import passwords
     from ledger.accounts.users import STATUS_ZH, list_accounts
     from ledger.domain.errors import DomainError
 
     try:
         if args.user_command == "add":
-            password = passwords.generate(args.user_id)
-            service.accounts.create(CONSOLE, "console", args.user_id, args.name, Role(args.role), args.person, initial_password=password)
+            _, password = service.accounts.create_with_initial_password(CONSOLE, "console", args.user_id, args.name, Role(args.role), args.person)
             print(f"已创建用户 {args.user_id}，初始密码（仅显示一次，首次登录须修改）: {password}")
         elif args.user_command == "reset-password":
             _, password = service.accounts.reset_password(CONSOLE, "console", args.user_id)

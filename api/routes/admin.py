@@ -15,7 +15,6 @@ from api.deps import ServiceDep
 from api.policy import ADMIN, reads
 from api.schemas.accounts import NewUser, RoleChange, UserRow, UserWithPassword
 from api.schemas.tokens import IssuedToken, IssueToken, RevokedToken, RevokeToken, TokenRow
-from ledger.accounts import passwords
 from ledger.accounts.tokens import list_tokens
 from ledger.accounts.users import STATUS_ZH, Account, list_accounts
 from ledger.domain.actors import ROLE_ZH, Actor
@@ -42,8 +41,7 @@ def users(service: ServiceDep) -> list[dict[str, Any]]:
 
 @router.post("/users", summary="新建用户（初始密码仅显示一次，首次登录须修改）", status_code=201, response_model=UserWithPassword)
 def create_user(body: NewUser, request: Request, admin: AdminDep, service: ServiceDep) -> dict[str, Any]:
-    password = passwords.generate(body.user_id)
-    account = service.accounts.create(admin, client_of(request), body.user_id, body.name, body.role, body.person, initial_password=password)
+    account, password = service.accounts.create_with_initial_password(admin, client_of(request), body.user_id, body.name, body.role, body.person)
     return {**user_row(account), "initial_password": password}
 
 

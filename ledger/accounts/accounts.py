@@ -321,6 +321,12 @@ class Accounts:
 
         return self._audited(admin, client, "admin:CreateUser", f"{user_id}:{Role(role).value}", change)
 
+    def create_with_initial_password(self, admin: Actor, client: str | None, user_id: str, name: str, role: Role, person: str | None = None) -> tuple[Account, str]:
+        """A new account with a one-time password the user changes at first sign-in; returns both
+        (the password is shown once and kept only as its hash)."""
+        password = passwords.generate(user_id)
+        return self.create(admin, client, user_id, name, role, person, initial_password=password), password
+
     def _change(self, admin: Actor, client: str | None, action: str, user_id: str, alter: Callable[[ProjectionCursor, Account, datetime], Account], target: str | None = None) -> Account:
         now = self.now()
 

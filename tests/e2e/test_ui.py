@@ -244,7 +244,7 @@ def test_the_leading_group_reopens_a_published_sheet_with_its_decision__R_FIX_1(
     assert page.locator("[data-test=reopen-sheet]").count() == 0  # open now: nothing to reopen
 
 
-def test_the_office_changes_a_persons_position_on_the_roster__R_ORG_3(page: Any, demo: Demo) -> None:
+def test_the_office_changes_a_persons_position_on_the_roster(page: Any, demo: Demo) -> None:
     unit = demo.api("office", "GET", "/units").json()[0]
     person = next(p for p in demo.api("office", "GET", "/persons", params={"unit": unit["code"], "limit": 500}).json() if not p["left_on"])
     sign_in(page, demo, "office")
@@ -258,7 +258,7 @@ def test_the_office_changes_a_persons_position_on_the_roster__R_ORG_3(page: Any,
     assert demo.api("office", "GET", f"/persons/{person['code']}").json()["position_grade"] == "一级主任科员"
 
 
-def test_the_office_records_a_democratic_rate_and_sees_it_as_a_percentage__R_STAFF_2(page: Any, demo: Demo) -> None:
+def test_the_office_records_a_democratic_rate_and_sees_it_as_a_percentage(page: Any, demo: Demo) -> None:
     sign_in(page, demo, "office")
     page.goto("/#/evaluations")
     page.locator("[data-test=democratic]").click()

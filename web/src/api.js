@@ -49,6 +49,9 @@ async function upload(file) {
   return data
 }
 
+// The bureau's units for a select; none where the reader may not list them.
+export const listUnits = () => request('GET', '/units').catch(() => [])
+
 export const attachmentName = (ref) => ref.slice(ref.indexOf(':') + 1)
 export const attachmentUrl = (ref) => `/attachments/${ref.slice(0, ref.indexOf(':'))}`
 
