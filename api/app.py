@@ -15,7 +15,7 @@ from api.policy import PUBLIC, declare_docs_public, reads
 from api.responses import OrjsonResponse
 from api.ratelimit import AttemptLimit
 from api import web
-from api.routes import admin, attachments, audit, auth, commands, queries, results
+from api.routes import admin, attachments, audit, auth, bulletin_word, commands, documents, notices, printing, queries, results, roster_import
 from api.schemas import openapi
 from api.service import LedgerService
 from ledger.settings import Settings
@@ -53,7 +53,7 @@ def create_app(service: LedgerService | None = None) -> FastAPI:
         redoc_url=None,
     )
     # an upload's multipart body: the file and a few hundred bytes of framing
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, paths={"/attachments": settings.attachment_max_bytes + 65_536})  # 413 before an oversized body is read
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, paths={"/attachments": settings.attachment_max_bytes + 65_536, "/roster/import": settings.attachment_max_bytes + 65_536})  # 413 before an oversized body is read
     if settings.cors_origins:  # off unless configured: the UI is served from this same origin
         app.add_middleware(
             CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=True, allow_methods=["GET", "POST"],
@@ -71,6 +71,11 @@ def create_app(service: LedgerService | None = None) -> FastAPI:
     app.include_router(audit.router)
     app.include_router(admin.router)
     app.include_router(attachments.router)
+    app.include_router(notices.router)
+    app.include_router(documents.router)
+    app.include_router(printing.router)
+    app.include_router(bulletin_word.router)
+    app.include_router(roster_import.router)
     web.install(app)  # the UI at /, and /docs, /redoc offline
     openapi.install(app)  # every operation's errors in the document, as problems (api/schemas/openapi.py)
 

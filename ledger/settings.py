@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     today: date | None = None
     max_body_bytes: int = Field(default=1_048_576, ge=1024, le=64 * 1_048_576)
     attachment_max_bytes: int = Field(default=10 * 1_048_576, ge=1024, le=64 * 1_048_576)  # one uploaded file (POST /attachments)
+    bureau_name: str = Field(default="区工商局", min_length=1, max_length=40)  # printed on every form's title (e.g. "XX区工商局")
     # 安全审计: records are kept at least this long; the application deletes none (an archive
     # policy older than this is the operator's). Fewer than 180 days is refused at start.
     audit_retention_days: int = Field(default=180, ge=180)

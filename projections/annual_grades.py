@@ -58,3 +58,5 @@ def payouts(inp: YearInputs, persons: dict[str, dict[str, Any]], grades: dict[st
         )  # fmt: skip
         row["missing"] += payout.missing
         row["payout_yuan"] = text(payout.amount)
+        row["payout_base_yuan"] = text(payout.base)
+        row["payout_deduction_yuan"] = text(payout.deduction)

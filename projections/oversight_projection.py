@@ -3,6 +3,7 @@ filings (R-CAL-2/3), and disputes (R-DISPUTE-1)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from ledger.adapters.store import ProjectionCursor
@@ -11,6 +12,7 @@ from ledger.domain.bulletin import Bulletin
 from ledger.domain.calendar import WorkCalendar
 from ledger.domain.dispute import Dispute
 from ledger.domain.filing import RecordFiling
+from ledger.domain.notice import ResultsNotice
 
 
 class OversightProjection:
@@ -23,6 +25,9 @@ class OversightProjection:
             Dispute.Filed: self._dispute_filed,
             Dispute.Reviewed: self._dispute_reviewed,
             Dispute.Decided: self._dispute_decided,
+            ResultsNotice.Published: self._notice_published,
+            ResultsNotice.ObjectionReceived: self._objection_received,
+            ResultsNotice.Confirmed: self._results_confirmed,
         }
 
     def _bulletin_published(self, cur: ProjectionCursor, pos: int, e: Any) -> None:
@@ -79,3 +84,25 @@ class OversightProjection:
         )
         entry_id = cur.fetchone()["entry_id"]
         cur.execute("UPDATE entries SET dispute = ?, position = ? WHERE entry_id = ?", (f"decided:{e.decision}", pos, entry_id))
+
+    def _notice_published(self, cur: ProjectionCursor, pos: int, e: Any) -> None:
+        cur.execute(
+            "INSERT INTO notices (scope, kind, year, starts_on, ends_on, working_days, earliest_end, late, noticed_position, noticed_at,"
+            " noticed_by, objections, status, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', 'noticed', ?)",
+            (
+                e.scope, e.kind, e.year, date_text(e.starts_on), date_text(e.ends_on), e.working_days, date_text(e.earliest_end),
+                bool(e.late), e.through_position, e.timestamp.isoformat(), e.actor["user"], pos,
+            ),
+        )  # fmt: skip
+
+    def _objection_received(self, cur: ProjectionCursor, pos: int, e: Any) -> None:
+        cur.execute("SELECT objections FROM notices WHERE scope = ?", (e.scope,))
+        objections = json.loads(cur.fetchone()["objections"]) + [e.entry_id]
+        cur.execute("UPDATE notices SET objections = ?, position = ? WHERE scope = ?", (json.dumps(objections), pos, e.scope))
+
+    def _results_confirmed(self, cur: ProjectionCursor, pos: int, e: Any) -> None:
+        cur.execute(
+            "UPDATE notices SET status = 'confirmed', confirmed_on = ?, confirmed_position = ?, confirmed_by = ?, confirmed_at = ?, position = ?"
+            " WHERE scope = ?",
+            (date_text(e.confirmed_on), e.through_position, e.actor["user"], e.timestamp.isoformat(), pos, e.scope),
+        )

@@ -9,6 +9,7 @@ composed of one part per part of the domain, each in its own module:
     sheet_queries      sheets, entries, a target's ledger for a year (R-SHEET-*, R-Q-1)
     review_queries     the annual review's facts: bonus items and claims, vetoes, evaluations
     oversight_queries  bulletins (R-AUDIT-1) and disputes (R-DISPUTE-1)
+    notice_queries     public notices (公示) of results and their confirmation
 
 Each part reads through `self.tb` (projections/history.Tables), so every query answers as of the
 same log position.
@@ -17,6 +18,7 @@ same log position.
 from __future__ import annotations
 
 from projections.log_queries import LogQueries
+from projections.notice_queries import NoticeQueries
 from projections.oversight_queries import OversightQueries
 from projections.plan_queries import PlanQueries
 from projections.query_base import PAGE_MAX
@@ -27,7 +29,7 @@ from projections.sheet_queries import SheetQueries
 __all__ = ["PAGE_MAX", "Queries"]
 
 
-class Queries(LogQueries, RosterQueries, PlanQueries, SheetQueries, ReviewQueries, OversightQueries):
+class Queries(LogQueries, RosterQueries, PlanQueries, SheetQueries, ReviewQueries, OversightQueries, NoticeQueries):
     """Every read of the projections, as of one log position (None: live)."""
 
     def at(self, position: int | None) -> Queries:

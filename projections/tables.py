@@ -356,10 +356,34 @@ record_filings = Table(
     Position(),
 )
 
+notices = Table(
+    "notices",
+    metadata,
+    Column("scope", String(7), primary_key=True),  # "2026" (annual) or "2026-03" (monthly)
+    Column("kind", String(8), nullable=False),  # annual | monthly
+    Column("year", Integer, nullable=False),
+    Column("starts_on", String(10), nullable=False),
+    Column("ends_on", String(10), nullable=False),
+    Column("working_days", Integer, nullable=False),  # the plan's minimum when published
+    Column("earliest_end", String(10), nullable=False),
+    Column("late", Boolean, nullable=False),
+    Column("noticed_position", BigInteger, nullable=False),  # the published list is the results as of this position
+    Column("noticed_at", String(40), nullable=False),
+    Column("noticed_by", String(64), nullable=False),
+    Column("objections", Text, nullable=False),  # JSON: entry ids disputed during the notice
+    Column("status", String(10), nullable=False),  # noticed | confirmed
+    Column("confirmed_on", String(10)),
+    Column("confirmed_position", BigInteger),  # the confirmed results are the results as of this position
+    Column("confirmed_by", String(64)),
+    Column("confirmed_at", String(40)),
+    Position(),
+    Index("ix_notices_year", "year"),
+)
+
 PROJECTED_TABLES = (
     units, unit_heads, persons, assignments, plans, policy_changes, periods, sheets, entries,
     annual_persons, annual_unit_tracks, evaluations, bonus_items, bonus_claims, vetoes, target_bonus,
-    bulletins, calendar_days, calendar_years, record_filings, disputes,
+    bulletins, calendar_days, calendar_years, record_filings, disputes, notices,
 )
 
 def _history_of(table: Table) -> Table:

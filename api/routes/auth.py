@@ -39,6 +39,7 @@ def session_info(service: Any, principal: Principal, token: str | None = None) -
         "password_expires_at": beijing(expires), "password_warning": warning, "session_ends_at": beijing(principal.session_ends_at),
         "idle_minutes": service.settings.session_idle_minutes,
         "csrf_token": csrf_token(service.key, token) if token is not None and principal.via == COOKIE else None,
+        "bureau_name": service.settings.bureau_name, "today": service.clock.today().isoformat(),
     }  # fmt: skip
 
 

@@ -55,6 +55,8 @@ ROUTES: dict[str, tuple[type[c.Command], str]] = {
     "/disputes/decisions": (c.DecideDispute, "领导小组对申诉作出决定（维持/撤销/更正）"),
     "/calendar/days": (c.DeclareCalendarDays, "登记本地工作日/节假日例外"),
     "/record-forms": (c.FileRecordForms, "报备季度月绩效考核备案表"),
+    "/notices": (c.PublishNotice, "发布考核结果公示（年度或月度，公示期按工作日计）"),
+    "/notices/confirmations": (c.ConfirmResults, "确认考核结果（公示期满且异议处理完毕，领导小组）"),
 }
 
 IDEMPOTENCY_KEY_MAX = 200
@@ -100,25 +102,58 @@ class SheetBatch(BaseModel):
 
 
 class BatchResult(BaseModel):
-    sheets: list[str]
+    sheets: list[str] = Field(default_factory=list, description="the sheets (a batch of sheets)")
+    items: int = Field(description="how many commands the batch ran")
     position: int = Field(description="the log position once the batch was written")
 
 
-def _batch_endpoint(command_type: type[c.SubmitSheet] | type[c.PublishSheet]) -> Callable[..., Any]:
+def _run_batch(service: ServiceDep, actor: ActorDep, commands: list[c.Command], **facts: Any) -> dict[str, Any]:
+    """One transaction: every item is checked, and one BATCH_REFUSED lists every refused item
+    (its index in the batch, code and message); nothing is written then."""
+    service.ledger.execute_batch([(actor, command) for command in commands], every_problem=True)
+    return {**facts, "items": len(commands), "position": service.queries.projection_position()}
+
+
+def _sheet_batch(command_type: type[c.SubmitSheet] | type[c.PublishSheet]) -> Callable[..., Any]:
     def endpoint(body: SheetBatch, actor: ActorDep, service: ServiceDep) -> dict[str, Any]:
-        service.ledger.execute_batch([(actor, command_type(sheet=sheet)) for sheet in body.sheets])
-        return {"sheets": body.sheets, "position": service.queries.projection_position()}
+        return _run_batch(service, actor, [command_type(sheet=sheet) for sheet in body.sheets], sheets=body.sheets)
 
     endpoint.__name__ = f"{command_type.__name__}Batch"
     return endpoint
 
 
-for _path, _command, _summary in (
-    ("/sheets/submissions/batch", c.SubmitSheet, "批量报送考核表（全部成功或全部不报送）"),
-    ("/sheets/publications/batch", c.PublishSheet, "批量公布考核表（全部成功或全部不公布）"),
+class ClaimApprovals(BaseModel):
+    """Bonus claims to approve together (批量核准加分申报)."""
+
+    model_config = {"extra": "forbid"}
+    claims: list[c.ApproveBonusClaim] = Field(min_length=1, max_length=500)
+
+
+class RecordFormFilings(BaseModel):
+    """Units whose record forms are filed together for one quarter (批量报备月绩效考核备案表)."""
+
+    model_config = {"extra": "forbid"}
+    quarter: str = Field(min_length=7, max_length=7, pattern=r"^\d{4}-Q[1-4]$")
+    units: list[Annotated[str, Field(min_length=1, max_length=32)]] = Field(min_length=1, max_length=500)
+
+
+def approve_claims_batch(body: ClaimApprovals, actor: ActorDep, service: ServiceDep) -> dict[str, Any]:
+    return _run_batch(service, actor, list(body.claims))
+
+
+def file_record_forms_batch(body: RecordFormFilings, actor: ActorDep, service: ServiceDep) -> dict[str, Any]:
+    return _run_batch(service, actor, [c.FileRecordForms(unit=unit, quarter=body.quarter) for unit in body.units])
+
+
+for _path, _endpoint_fn, _summary in (
+    ("/sheets/submissions/batch", _sheet_batch(c.SubmitSheet), "批量报送考核表（全部成功或全部不报送）"),
+    ("/sheets/publications/batch", _sheet_batch(c.PublishSheet), "批量公布考核表（全部成功或全部不公布）"),
+    ("/bonus-claims/approvals/batch", approve_claims_batch, "批量核准加分申报（全部成功或全部不核准）"),
+    ("/record-forms/batch", file_record_forms_batch, "批量报备月绩效考核备案表（全部成功或全部不报备）"),
 ):
     router.add_api_route(
-        _path, _batch_endpoint(_command), methods=["POST"], summary=_summary, status_code=201, response_model=BatchResult,
-        description=f"Every sheet's {_command.__name__} in one transaction: the first refusal refuses the batch and nothing is written.",
+        _path, _endpoint_fn, methods=["POST"], summary=_summary, status_code=201, response_model=BatchResult,
+        description="Every item in one transaction: every item is checked, and when any is refused one BATCH_REFUSED"
+        " problem lists every refused item (`problems`: index, command, code, detail_zh) and nothing is written.",
         dependencies=[Depends(reads(COMMAND))],
     )  # fmt: skip

@@ -78,8 +78,11 @@ def ledger(target: str, view: ViewDep, service: ServiceDep, year: Year | None = 
 
 
 @router.get("/me", summary="当前用户", response_model=Me, dependencies=[Depends(reads(SIGNED_IN))])
-def me(actor: ActorDep) -> dict[str, Any]:
-    return {"user_id": actor.user_id, "role": actor.role.value, "person": actor.person}
+def me(actor: ActorDep, service: ServiceDep) -> dict[str, Any]:
+    return {
+        "user_id": actor.user_id, "role": actor.role.value, "person": actor.person,
+        "bureau_name": service.settings.bureau_name, "today": service.clock.today().isoformat(),
+    }  # fmt: skip
 
 
 @router.get("/stats", summary="台账概况（事件数、投影位置）", response_model=Stats, dependencies=[Depends(reads(BUREAU))])

@@ -10,7 +10,7 @@ writes the errors into the document."""
 from api.schemas.annual import BonusClaim, BonusItem, Evaluation, PersonResult, UnitResult, Veto, YearResults, YearSummary
 from api.schemas.commands import CommandResult
 from api.schemas.openapi import NOT_FOUND
-from api.schemas.oversight import Bulletin, Deadlines, Dispute, DisputeDetail, WorkingDayDeadline
+from api.schemas.oversight import Bulletin, Deadlines, Dispute, DisputeDetail, Notice, NoticeBoard, NoticeChanges, WorkingDayDeadline
 from api.schemas.problems import Problem
 from api.schemas.roster import Me, PersonDetail, PersonRow, Plan, Refusal, Stats, UnitDetail, UnitRow
 from api.schemas.sheets import EntryDetail, ScoringLedger, SheetDetail, SheetRow
@@ -18,6 +18,9 @@ from api.schemas.trace import Correction, IncompetentRun, PersonHistory, PersonT
 
 __all__ = [
     "NOT_FOUND",
+    "Notice",
+    "NoticeBoard",
+    "NoticeChanges",
     "BonusClaim",
     "BonusItem",
     "Bulletin",

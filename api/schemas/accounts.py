@@ -35,6 +35,8 @@ class SessionInfo(BaseModel):
     session_ends_at: str | None = Field(description="Beijing time: the idle timeout or the absolute lifetime, whichever is sooner")
     idle_minutes: int
     csrf_token: str | None = Field(description="cookie sessions: send it as X-CSRF-Token with every write")
+    bureau_name: str = Field(description="the bureau's name as printed on its forms (JIXIAO_BUREAU_NAME)")
+    today: str = Field(description="the bureau's date (Beijing time, or JIXIAO_TODAY): the rules' today")
 
 
 class SignedIn(SessionInfo):

@@ -90,6 +90,8 @@ class PersonResult(BaseModel):
     award_eligible: bool
     head_of_failing_unit: bool
     payout_yuan: str | None
+    payout_base_yuan: str | None = Field(description="目标考评奖基数 the payout starts from (R-BONUS-T-2); none while not known")
+    payout_deduction_yuan: str | None = Field(description="扣减金额: deducted points × the point value, where the case deducts (R-BONUS-T-3)")
     disputed_entries: list[str]
 
 

@@ -100,3 +100,85 @@ class WorkingDayDeadline(BaseModel):
     working_days: int
     deadline: str
     calendar_warning: bool
+
+
+class Notice(BaseModel):
+    """A public notice (公示) of results: a year ("2026") or a month ("2026-03"), and its confirmation (确认)."""
+
+    scope: str
+    kind: str = Field(description="annual 年度 | monthly 月度")
+    year: int
+    starts_on: str
+    ends_on: str
+    working_days: int = Field(description="the plan's minimum length in working days when published")
+    earliest_end: str
+    late: bool = Field(description="a monthly notice started after the plan's publish-by day (R-CAL-3)")
+    noticed_position: int = Field(description="the published list is the results as of this log position")
+    noticed_at: str
+    noticed_by: str
+    objections: list[str] = Field(description="entries disputed during the notice (异议)")
+    status: str = Field(description="noticed | confirmed")
+    confirmed_on: str | None
+    confirmed_position: int | None
+    confirmed_by: str | None
+    confirmed_at: str | None
+    position: int
+    stage: str = Field(description="scheduled 待公示 | open 公示中 | ended 公示期满待确认 | confirmed 已确认")
+    stage_zh: str
+    basis_position: int = Field(description="the position the list's figures stand at: the confirmation's, else the notice's")
+    changed_after_zh: str = Field(description="确认后 or 公示后: how a later change is labelled")
+
+
+class FigureChange(BaseModel):
+    then: str | int | bool | None = Field(description="the figure when noticed or confirmed")
+    now: str | int | bool | None = Field(description="the figure now")
+
+
+class NoticedUnit(BaseModel):
+    unit: str
+    name: str
+    kind: str
+    score: str | None
+    outcome_zh: str | None = Field(description="达标 / 未达标 …; none when the unit has no outcome yet")
+    rank: int | None
+    provisional: bool
+    changed: dict[str, FigureChange] = Field(description="figures changed since (both values); empty when unchanged")
+
+
+class NoticedPerson(BaseModel):
+    person: str
+    name: str
+    unit: str
+    unit_name: str
+    grade_zh: str | None = MISSING  # annual notices
+    cs_grade_zh: str | None = MISSING
+    score: str | None = MISSING  # monthly notices
+    provisional: bool
+    changed: dict[str, FigureChange]
+
+
+class NoticeBoard(Notice):
+    """The published list (公示名单): units' scores and outcomes, persons' grades (monthly: scores) — never payouts."""
+
+    units: list[NoticedUnit]
+    persons: list[NoticedPerson]
+
+
+class ChangedUnit(BaseModel):
+    unit: str
+    name: str
+    changed: dict[str, FigureChange]
+
+
+class ChangedPerson(BaseModel):
+    person: str
+    name: str
+    unit: str
+    changed: dict[str, FigureChange]
+
+
+class NoticeChanges(Notice):
+    """Every figure that differs now from the confirmed (or noticed) results, with both values."""
+
+    units: list[ChangedUnit]
+    persons: list[ChangedPerson]

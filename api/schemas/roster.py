@@ -139,6 +139,8 @@ class Me(BaseModel):
     user_id: str
     role: str
     person: str | None
+    bureau_name: str = Field(description="the bureau's name as printed on its forms (JIXIAO_BUREAU_NAME)")
+    today: str = Field(description="the bureau's date (Beijing time, or JIXIAO_TODAY): the rules' today")
 
 
 class Stats(BaseModel):

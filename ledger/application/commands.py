@@ -489,6 +489,26 @@ class PublishBulletin(Command):
     body: str = Field(min_length=1, max_length=20000)
 
 
+# -- public notice and confirmation (公示与确认) ----------------------------------------------------
+
+
+class PublishNotice(Command):
+    """Publish results for public notice (公示): a year's annual results (scope "2026") or a
+    month's staff results (scope "2026-03"), from `starts_on` to `ends_on`."""
+
+    roles: ClassVar[frozenset[Role]] = frozenset({Role.OFFICE})
+    scope: str = Field(min_length=4, max_length=7, pattern=r"^\d{4}(-(0[1-9]|1[0-2]))?$")
+    starts_on: date
+    ends_on: date
+
+
+class ConfirmResults(Command):
+    """After the notice, the leading group confirms (确认) the results: they are final."""
+
+    roles: ClassVar[frozenset[Role]] = frozenset({Role.LEADING_GROUP})
+    scope: str = Field(min_length=4, max_length=7, pattern=r"^\d{4}(-(0[1-9]|1[0-2]))?$")
+
+
 ALL_COMMANDS: tuple[type[Command], ...] = (
     RegisterUnit,
     AppointHead,
@@ -525,4 +545,6 @@ ALL_COMMANDS: tuple[type[Command], ...] = (
     FileDispute,
     ReviewDispute,
     DecideDispute,
+    PublishNotice,
+    ConfirmResults,
 )

@@ -33,7 +33,7 @@ from ledger.application.unit_of_work import UnitOfWork
 from ledger.clock import Clock
 from ledger.domain.actors import Actor
 from ledger.domain.bulletin import Bulletin
-from ledger.domain.errors import ConcurrentChange, DomainError, Forbidden, IdempotencyKeyReused
+from ledger.domain.errors import BatchRefused, ConcurrentChange, DomainError, Forbidden, IdempotencyKeyReused
 
 log = logging.getLogger("jixiao.ledger")
 T = TypeVar("T")
@@ -118,23 +118,42 @@ class Ledger(Application):
                     raise
             raise ConcurrentChange()
 
-    def execute_batch(self, commands: Sequence[tuple[Actor, c.Command]]) -> list[dict[str, Any]]:
+    def execute_batch(self, commands: Sequence[tuple[Actor, c.Command]], *, every_problem: bool = False) -> list[dict[str, Any]]:
         """Several commands in one transaction: a bulk load, all or nothing. Each command is
-        checked as `execute` checks it, in order, against the state the ones before it left; the
-        first refusal refuses the whole batch (logged) and nothing is written."""
+        checked as `execute` checks it, in order, against the state the ones before it left; a
+        refusal refuses the whole batch (logged) and nothing is written. By default the first
+        refusal is raised as it is; with `every_problem` every item is checked and one
+        `BatchRefused` lists every refused item (the office's batches: fix them all at once)."""
         with self._lock:
             uow = UnitOfWork(self.repository, today=self.clock.today(), chain_head=self._chain_head)
             results: list[dict[str, Any]] = []
             touched: dict[Any, Any] = {}
             current: c.Command | None = None
             audits: list[AuditRecord] = []
+            problems: list[dict[str, Any]] = []
+            refused: list[tuple[Actor, c.Command, DomainError]] = []
             try:
-                for actor, current in commands:
-                    self._check_role(actor, current)
-                    outcome = HANDLERS[type(current)](uow, actor, current)
+                for index, (actor, current) in enumerate(commands):
+                    self._check_role(actor, current)  # a role refused is refused for the whole batch (403), not per item
+                    try:
+                        outcome = HANDLERS[type(current)](uow, actor, current)
+                    except DomainError as error:
+                        if not every_problem:
+                            raise
+                        refused.append((actor, current, error))
+                        problems.append({"index": index, "command": type(current).__name__, "code": error.code, "detail": error.detail_en, "detail_zh": error.detail_zh, **{k: v for k, v in error.facts.items() if k not in ("index", "command", "code", "detail", "detail_zh")}})
+                        continue
                     results.append(outcome.result)
                     audits.append(self._audit_record(actor, None, current, ACCEPTED))
                     touched.update((aggregate.id, aggregate) for aggregate in outcome.aggregates)
+                    uow.keep(*outcome.aggregates)
+                if refused:
+                    actor, current, first = refused[0]
+                    raise BatchRefused(
+                        f"{len(problems)} of {len(commands)} items refused; first: {first.detail_en}",
+                        f"共 {len(commands)} 项，其中 {len(problems)} 项不符合要求，全部未执行。第一项问题：{first.detail_zh}",
+                        problems=problems,
+                    )
                 self.save(*touched.values(), result={}, idempotency=None, audits=audits)
                 self.audit.committed()
                 self._anchor_events()
@@ -300,6 +319,10 @@ class Ledger(Application):
     def _cursor(self, commit: bool = False) -> Iterator[_Cursor]:
         with self.recorder.datastore.transaction(commit=commit) as raw:  # type: ignore[attr-defined]
             yield _Cursor(raw, self.database.dialect)
+
+    def log_position(self) -> int:
+        """The position of the last event stored (0 for an empty log)."""
+        return self._chain_head()[0]
 
     def _chain_head(self) -> tuple[int, bytes]:
         with self._cursor() as cursor:

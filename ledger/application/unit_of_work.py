@@ -36,10 +36,18 @@ class UnitOfWork:
         self.today = today  # the bureau's date when the command is issued (ledger.clock)
         self.chain_head = chain_head  # (position, digest) of the log so far (R-AUDIT-1)
         self.touched: list[Any] = []
+        self.kept: dict[Any, Any] = {}  # aggregates a command of this unit made or changed, not stored yet
 
     def get(self, cls: type[Any], aggregate_id: Any) -> Any:
         self.touched.append(aggregate_id)
+        if aggregate_id in self.kept:
+            return self.kept[aggregate_id]
         return self.repository.get(aggregate_id)
+
+    def keep(self, *aggregates: Aggregate) -> None:
+        """A batch: what one command made is what the next one finds (a new roster, a new sheet),
+        before anything is stored."""
+        self.kept.update((aggregate.id, aggregate) for aggregate in aggregates)
 
     def find(self, cls: type[Any], aggregate_id: Any) -> Any | None:
         """The aggregate, or None when it was never created."""

@@ -303,12 +303,28 @@ def build_demo(ledger: Ledger, year: int = 2026, months: int = 12, seed: int = 2
                 run(office, c.FileRecordForms(unit=unit, quarter=period))
     ledger.clock = today
     _dispute_and_bulletin(ledger, bureau, office, leading, supervision)
+    if months >= 10:
+        _notice_october(ledger, bureau, office, leading)
     if months == 12:
         from ledger.demo.annual_year import close_year
 
         close_year(ledger, bureau)
     ledger.clock = original_clock
     return bureau
+
+
+def _notice_october(ledger: Ledger, bureau: DemoBureau, office: Actor, leading: Actor) -> None:
+    """October's staff results publicly noticed (公示) by the 3rd of November — Mon 2 Nov to Thu 5 Nov,
+    three working days (3, 4, 5) — and confirmed by the leading group on Fri 6 Nov."""
+    year = bureau.year
+    saved_clock = ledger.clock
+    try:
+        ledger.clock = Clock(date(year, 11, 2))
+        ledger.execute(office, c.PublishNotice(scope=f"{year}-10", starts_on=date(year, 11, 2), ends_on=date(year, 11, 5)))
+        ledger.clock = Clock(date(year, 11, 6))
+        ledger.execute(leading, c.ConfirmResults(scope=f"{year}-10"))
+    finally:
+        ledger.clock = saved_clock
 
 
 def _dispute_and_bulletin(ledger: Ledger, bureau: DemoBureau, office: Actor, leading: Actor, supervision: Actor) -> None:

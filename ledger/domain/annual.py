@@ -282,15 +282,16 @@ Amount = Callable[[Decimal, Decimal, Decimal], Decimal]  # (base, former base, d
 
 # R-BONUS-T-2, case by case: (senior?, grade) -> (the rule in words, the amount before the floor
 # at 0). The trace shows the words of the case it applied, so they are written once, here.
-PAYOUT_CASES: dict[tuple[bool, Grade], tuple[str, Amount]] = {
-    (False, Grade.EXCELLENT): ("regular, good or better: base − deductions", lambda base, former, ded: base - ded),
-    (False, Grade.GOOD): ("regular, good or better: base − deductions", lambda base, former, ded: base - ded),
-    (False, Grade.FAIR): ("regular, fair: base / 2 − deductions", lambda base, former, ded: base / TWO - ded),
-    (False, Grade.POOR): ("regular, poor: 0", lambda base, former, ded: ZERO),
-    (True, Grade.EXCELLENT): ("senior, excellent: base of the former position", lambda base, former, ded: former),
-    (True, Grade.GOOD): ("senior, good: base of the current position", lambda base, former, ded: base),
-    (True, Grade.FAIR): ("senior, fair: half the current base", lambda base, former, ded: base / TWO),
-    (True, Grade.POOR): ("senior, poor: 0", lambda base, former, ded: ZERO),
+PAYOUT_CASES: dict[tuple[bool, Grade], tuple[str, Amount, bool]] = {
+    # (senior?, grade): (the rule's words, the amount, whether deductions are taken off)
+    (False, Grade.EXCELLENT): ("regular, good or better: base − deductions", lambda base, former, ded: base - ded, True),
+    (False, Grade.GOOD): ("regular, good or better: base − deductions", lambda base, former, ded: base - ded, True),
+    (False, Grade.FAIR): ("regular, fair: base / 2 − deductions", lambda base, former, ded: base / TWO - ded, True),
+    (False, Grade.POOR): ("regular, poor: 0", lambda base, former, ded: ZERO, False),
+    (True, Grade.EXCELLENT): ("senior, excellent: base of the former position", lambda base, former, ded: former, False),
+    (True, Grade.GOOD): ("senior, good: base of the current position", lambda base, former, ded: base, False),
+    (True, Grade.FAIR): ("senior, fair: half the current base", lambda base, former, ded: base / TWO, False),
+    (True, Grade.POOR): ("senior, poor: 0", lambda base, former, ded: ZERO, False),
 }
 EXEMPT_PAYOUT_RULE = "exempt: 0"
 
@@ -300,6 +301,14 @@ def payout_rule(*, senior: bool, exempt: bool, grade: Grade | None) -> str | Non
     if exempt:
         return EXEMPT_PAYOUT_RULE
     return None if grade is None else PAYOUT_CASES[(senior, grade)][0]
+
+
+def payout_deduction(*, senior: bool, grade: Grade | None, deducted_points: Decimal, point_value: Decimal) -> Decimal | None:
+    """R-BONUS-T-3: the money taken off the base (active deducted points × the point value), in
+    yuan to the fen; 0 where the case takes nothing off; None while the grade is unknown."""
+    if grade is None:
+        return None
+    return round_half_up(deducted_points * point_value if PAYOUT_CASES[(senior, grade)][2] else ZERO)
 
 
 def target_bonus_payout(

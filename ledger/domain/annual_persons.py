@@ -20,6 +20,7 @@ from ledger.domain.annual import (
     grade_for,
     monthly_mean_rate,
     official,
+    payout_deduction,
     staff_annual_rate,
     target_bonus_payout,
 )
@@ -173,6 +174,8 @@ def award_eligible(*, exempt: bool, effective: Grade | None, barred: bool, head_
 class Payout:
     amount: Decimal | None  # yuan, to the fen; None while not final
     missing: list[str]
+    base: Decimal | None = None  # the base the amount starts from (the former position's for a senior excellent)
+    deduction: Decimal | None = None  # the money taken off it for deductions (R-BONUS-T-3)
 
 
 def person_payout(
@@ -200,4 +203,6 @@ def person_payout(
     amount = target_bonus_payout(
         senior=senior, exempt=False, grade=grade, base=base, former_base=former, deducted_points=deducted_points, point_value=point_value
     )
-    return Payout(amount, [])
+    applied = former if (senior and grade is Grade.EXCELLENT) else base
+    deduction = payout_deduction(senior=senior, grade=grade, deducted_points=deducted_points, point_value=point_value)
+    return Payout(amount, [], applied, deduction)

@@ -224,3 +224,13 @@ class SelfDeduction(Forbidden):
     code = "SELF_DEDUCTION"
     message_zh = "不能对本人扣分（由考核办公室或监察室登记）"
     message_en = "A person never deducts themselves (the office or the supervision office does)"
+
+
+class BatchRefused(DomainError):
+    """A batch (批量操作) in which at least one item was refused: nothing was written, and
+    `problems` lists every refused item — its place in the batch, its code and its message."""
+
+    code = "BATCH_REFUSED"
+    status = 422
+    message_zh = "批量操作中有项目不符合要求，全部未执行"
+    message_en = "Items of the batch were refused; nothing was written"

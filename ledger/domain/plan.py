@@ -39,6 +39,8 @@ DEFAULT_POLICY: dict[str, str] = {
     "report_deadline_working_days": "3",  # R-CAL-3
     "monthly_publish_by_day": "3",  # R-CAL-3: staff monthly results published by this day of the next month
     "dispute_window_working_days": "5",  # R-DISPUTE-1
+    "notice_annual_working_days": "5",  # 公示: annual results noticed at least this many working days
+    "notice_monthly_working_days": "3",  # 公示: monthly results, a shorter notice
     "senior_age_male": "56",  # R-ORG-3
     "senior_age_female": "51",  # R-ORG-3
 }

@@ -59,6 +59,8 @@ BODIES: dict[str, dict[str, Any]] = {
     "/bulletins": {"number": "2026-01", "period": "2026-Q1", "title": "2026年第1期简报", "body": "一季度考核情况通报"},
     "/calendar/days": {"days": [{"day": "2026-04-01", "working": False, "note": "本地例外"}], "reason": "区政府通知"},
     "/record-forms": {"unit": "B01", "quarter": "2026-Q1"},
+    "/notices": {"scope": "2026", "starts_on": "2030-01-02", "ends_on": "2030-01-31"},
+    "/notices/confirmations": {"scope": "2026"},
     "/disputes": {"entry_id": "P02:2026-01:monthly:1", "reason": "扣分依据与事实不符"},
     "/disputes/reviews": {"entry_id": "P02:2026-01:monthly:1", "recommendation": "reverse", "findings": "经核查，扣分依据不足"},
     "/disputes/decisions": {"entry_id": "P02:2026-01:monthly:1", "decision": "reverse", "reason": "依据不足", "decision_ref": "绩领〔2026〕5号"},
@@ -318,7 +320,9 @@ def test_a_batch_of_submissions_is_all_or_nothing__R_SHEET_3(api: Any) -> None:
     codes = ["P02:2026-01:monthly", "P03:2026-01:monthly"]
     api.ok("unit_head", "/sheets/submissions", {"sheet": codes[1]})
     before = api.events()
-    api.refused("unit_head", "/sheets/submissions/batch", {"sheets": codes}, 409, "SHEET_STATE_INVALID")
+    problem = api.refused("unit_head", "/sheets/submissions/batch", {"sheets": codes + ["P99:2026-01:monthly"]}, 422, "BATCH_REFUSED")
+    # every refused item is listed, by its place in the batch: the submitted sheet and the one never opened
+    assert [(p["index"], p["code"]) for p in problem["problems"]] == [(1, "SHEET_STATE_INVALID"), (2, "SHEET_NOT_FOUND")]
     assert api.events() == before and api.read("unit_head", f"/sheets/{codes[0]}")["status"] == "open"
     done = api.ok("unit_head", "/sheets/submissions/batch", {"sheets": codes[:1]})
     assert done["sheets"] == codes[:1] and api.read("unit_head", f"/sheets/{codes[0]}")["status"] == "submitted"

@@ -91,7 +91,7 @@ def test_demo_users_get_their_roles(year_demo: DemoApi) -> None:
     demo = year_demo
     assert demo.read("office", "/me")["role"] == "office"
     assert demo.read("staff", "/me")["person"] == demo.bureau.members["B01"][3]
-    assert demo.read("unit-head", "/me") == {"user_id": "demo-unit-head", "role": "unit_head", "person": demo.bureau.heads["B01"]}
+    assert demo.read("unit-head", "/me") == {"user_id": "demo-unit-head", "role": "unit_head", "person": demo.bureau.heads["B01"], "bureau_name": "区工商局", "today": demo.service.clock.today().isoformat()}
 
 
 def test_demo_staff_reads_own_and_units_ledger_only__R_Q_1(year_demo: DemoApi) -> None:

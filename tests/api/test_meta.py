@@ -24,7 +24,7 @@ def test_openapi_lists_every_command_path(api: Any) -> None:
 
 
 def test_me_and_stats(api: Any) -> None:
-    assert api.read("assessor", "/me") == {"user_id": "u-assessor-p09", "role": "assessor", "person": "P09"}
+    assert api.read("assessor", "/me") == {"user_id": "u-assessor-p09", "role": "assessor", "person": "P09", "bureau_name": "区工商局", "today": api.service.clock.today().isoformat()}
     stats = api.read("staff", "/stats")
     assert stats["events"] == api.events() == stats["position"]
     assert (stats["units"], stats["persons"]) == (4, 11)

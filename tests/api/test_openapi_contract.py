@@ -39,7 +39,11 @@ SCHEMAS = DOCUMENT["components"]["schemas"]
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 # FastAPI's own pages: routes, not operations of the document.
 PAGES = {"/", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
-FILES = {"/audit.csv", "/attachments/{sha256}"}
+FILES = {
+    "/audit.csv", "/attachments/{sha256}", "/roster/template.xlsx", "/documents/ledgers/{target}", "/documents/record-forms/{unit}/{quarter}",
+    "/documents/notices/{period}", "/documents/results/{year}", "/documents/payouts/{year}", "/documents/audit-log",
+    "/documents/feedback/{entry_id}", "/documents/bulletins/{number}", "/documents/public-notices/{scope}",
+}  # answered with a file (xlsx, pdf, docx, csv), not a JSON body: checked by their own tests
 LIVE_ONLY = {"/tokens", "/users", "/auth/session"}  # access administration reads the live table: it has no history to ask as of  # answered with a file (text/csv), not a JSON body: checked by tests/api/test_audit_log.py
 # Success schemas open on purpose: /health's (api/app.py, `{"status": "ok"}`, not typed here), and
 # the inputs of an annual trace's figure, which differ by figure (api/schemas/trace.py).
@@ -334,7 +338,7 @@ def test_an_invalid_parameter_is_a_documented_422_on_every_read(bureau: Any) -> 
             continue
         assert any(p["name"] == "as_of" for p in op.get("parameters", ())), path  # every read with parameters reads a view
         url = re.sub(r"\{[^}]+\}", "2026", path) + "?as_of=not-a-moment"
-        r = bureau.client.get(url, headers=bureau.headers("security_auditor" if path.startswith("/audit") else "office"))
+        r = bureau.client.get(url, headers=bureau.headers("security_auditor" if path.startswith(("/audit", "/documents/audit-log")) else "office"))
         if r.status_code != 422:
             wrong.append(f"GET {url}: {r.status_code}")
         wrong += undocumented("get", url, r)

@@ -11,7 +11,7 @@ bulletin 2026-01, bonus item U1 with B01's claim, P02's democratic rate and a ve
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -101,6 +101,9 @@ ROUTE_RULES: dict[str, tuple[Rule, ...]] = {
     "/bulletins/{number}": (BUREAU,),
     "/deadlines/{year}": (OVERSIGHT,),
     "/calendar/working-days": (BUREAU,),
+    "/notices": (BUREAU,),
+    "/notices/{scope}": (BUREAU,),
+    "/notices/{scope}/changes": (OVERSIGHT,),
     "/disputes": (Target("target"), OVERSIGHT),
     "/disputes/{entry_id}": (Dispute("entry_id"),),
     # trace (R-Q-2) and across years (R-Q-3)
@@ -118,6 +121,17 @@ ROUTE_RULES: dict[str, tuple[Rule, ...]] = {
     # access administration
     "/tokens": (ADMIN,),
     "/users": (ADMIN,),
+    # documents (公文与报表): each as its JSON counterpart
+    "/documents/ledgers/{target}": (Ledger("target", year="year"),),
+    "/documents/record-forms/{unit}/{quarter}": (Members("unit"),),
+    "/documents/notices/{period}": (OVERSIGHT,),
+    "/documents/results/{year}": (OVERSIGHT,),
+    "/documents/payouts/{year}": (OVERSIGHT,),
+    "/documents/audit-log": (AUDITOR,),
+    "/documents/feedback/{entry_id}": (Entry("entry_id"),),
+    "/documents/bulletins/{number}": (BUREAU,),
+    "/documents/public-notices/{scope}": (BUREAU,),
+    "/roster/template.xlsx": (OVERSIGHT,),
     # files behind entries and claims
     "/attachments/{sha256}": (Attachment("sha256"),),
 }
@@ -206,6 +220,9 @@ CASES = [
     Case("/bulletins/{number}", "/bulletins/2026-01", MEMBERS),
     Case("/deadlines/{year}", "/deadlines/2026", O),
     Case("/calendar/working-days", "/calendar/working-days?start=2026-01-05", MEMBERS),
+    Case("/notices", "/notices", MEMBERS),
+    Case("/notices/{scope}", "/notices/2026", MEMBERS),  # the published list: everyone in the bureau (公示)
+    Case("/notices/{scope}/changes", "/notices/2026/changes", O),
     Case("/disputes", "/disputes", O),
     Case("/disputes", "/disputes?target=P02", (*O, HEAD, STAFF)),
     Case("/disputes/{entry_id}", "/disputes/P02:2026-01:monthly:1", (*O, HEAD, STAFF)),
@@ -226,6 +243,25 @@ CASES = [
     Case("/users", "/users", (ADMIN_ROLE,)),
     Case("/attachments/{sha256}", f"/attachments/{'0' * 64}", missing=True),  # no such file: 404 (the roles that read everything look first)
     Case("/auth/session", "/auth/session", TOKENS),
+    Case("/documents/ledgers/{target}", "/documents/ledgers/P02?year=2026", (*O, HEAD, STAFF)),
+    Case("/documents/ledgers/{target}", "/documents/ledgers/P03?year=2027", (*O, HEAD)),
+    Case("/documents/ledgers/{target}", "/documents/ledgers/B01", (*O, A, HEAD, STAFF)),  # A and STAFF without the staff grid
+    Case("/documents/ledgers/{target}", "/documents/ledgers/P09?year=2026", (*O, A)),
+    Case("/documents/ledgers/{target}", "/documents/ledgers/X99", missing=True),
+    Case("/documents/record-forms/{unit}/{quarter}", "/documents/record-forms/B01/2026-Q1", (*O, HEAD)),
+    Case("/documents/record-forms/{unit}/{quarter}", "/documents/record-forms/B02/2026-Q1", (*O, HEAD_B02)),
+    Case("/documents/notices/{period}", "/documents/notices/2026-Q1", O),
+    Case("/documents/notices/{period}", "/documents/notices/2026-01", O),
+    Case("/documents/results/{year}", "/documents/results/2026", O),
+    Case("/documents/payouts/{year}", "/documents/payouts/2026", O),
+    Case("/documents/audit-log", "/documents/audit-log", (AUDITOR_ROLE,)),
+    Case("/documents/audit-log", "/documents/audit-log?outcome=refused&since=2026-01-01", (AUDITOR_ROLE,)),
+    Case("/documents/feedback/{entry_id}", "/documents/feedback/P05:2026-01:monthly:1", (*O, HEAD_B02)),  # a supervision entry
+    Case("/documents/feedback/{entry_id}", "/documents/feedback/P05:2026-01:monthly:9", missing=True),
+    Case("/documents/bulletins/{number}", "/documents/bulletins/2026-01", MEMBERS),
+    Case("/documents/public-notices/{scope}", "/documents/public-notices/2026?format=xlsx", MEMBERS),
+    Case("/roster/template.xlsx", "/roster/template.xlsx", O),
+    Case("/roster/template.xlsx", "/roster/template.xlsx?filled=false", O),
 ]
 
 
@@ -246,6 +282,8 @@ def world(module_api: Any) -> Any:
     for path, role in (("/bulletins", "office"), ("/bonus-items", "office"), ("/bonus-claims", "unit_head"),
                        ("/evaluations/democratic", "office"), ("/vetoes", "leading_group")):  # fmt: skip
         api.ok(role, path, BODIES[path])
+    today = api.service.clock.today()
+    api.ok("office", "/notices", {"scope": "2026", "starts_on": today.isoformat(), "ends_on": (today + timedelta(days=30)).isoformat()})
     return api
 
 
@@ -262,6 +300,7 @@ def test_every_route_of_the_app_declares_one_read_rule__R_ORG_4() -> None:
         "/auth/login": (PUBLIC,), "/auth/logout": (SIGNED_IN,), "/auth/password": (SIGNED_IN,),
         **{path: (ADMIN,) for path in ADMIN_POSTS}, "/attachments": (BUREAU,),
         "/sheets/submissions/batch": (COMMAND,), "/sheets/publications/batch": (COMMAND,),
+        "/bonus-claims/approvals/batch": (COMMAND,), "/record-forms/batch": (COMMAND,), "/roster/import": (COMMAND,),
     }  # fmt: skip
     assert {path: rules for method, path, rules in table if method in ("GET", "HEAD")} == ROUTE_RULES
 
@@ -359,6 +398,8 @@ ADMIN_BODIES: dict[str, dict[str, Any]] = {
     "/tokens/revocations": {"token_id": "0" * 16},
     "/sheets/submissions/batch": {"sheets": ["P02:2026-01:monthly"]},
     "/sheets/publications/batch": {"sheets": ["P02:2026-01:monthly"]},
+    "/bonus-claims/approvals/batch": {"claims": [{"target": "B01", "basis_ref": "市政府〔2026〕12号"}]},
+    "/record-forms/batch": {"quarter": "2026-Q1", "units": ["B01", "B02"]},
     "/auth/password": {"current_password": "x", "new_password": "Kaohe#2026a"},
 }
 

@@ -10,16 +10,16 @@ import pytest
 
 from tests.e2e.conftest import Demo, sign_in
 
-OVERSEE = ["home", "sheets", "disputes", "corrections", "missed", "bonus-claims", "vetoes", "evaluations", "results", "plan", "roster", "calendar", "deadlines", "bulletins"]
+OVERSEE = ["home", "sheets", "disputes", "corrections", "missed", "bonus-claims", "vetoes", "evaluations", "results", "notices", "plan", "roster", "calendar", "deadlines", "bulletins"]
 MENUS = {
     "office": OVERSEE,
     "leading_group": OVERSEE,
     "supervision": OVERSEE,
     "viewer": OVERSEE,
     "party_group": [m for m in OVERSEE if m not in ("corrections", "missed")],
-    "assessor": ["home", "my-ledger", "sheets", "plan", "bulletins"],
-    "unit_head": ["home", "my-ledger", "sheets", "plan", "bulletins"],
-    "staff": ["home", "my-ledger", "plan", "bulletins"],
+    "assessor": ["home", "my-ledger", "sheets", "notices", "plan", "bulletins"],
+    "unit_head": ["home", "my-ledger", "sheets", "notices", "plan", "bulletins"],
+    "staff": ["home", "my-ledger", "notices", "plan", "bulletins"],
     "security_auditor": ["home", "audit"],
     "system_admin": ["home", "users"],
 }

@@ -232,3 +232,22 @@ def test_payout_waits_for_the_bases__R_BONUS_T_1() -> None:
     assert (_payout(bases=None, point_value=None).amount, _payout(bases=None, point_value=None).missing) == (None, ["target-bonus bases"])
     assert _payout(position_grade="正科级").missing == ["target-bonus base for 正科级"]
     assert _payout(grade=None).amount is None
+
+
+def test_a_payout_names_the_base_it_starts_from_and_the_money_deducted__R_BONUS_T_2_R_BONUS_T_3() -> None:
+    """科员 graded good, base 8000, 15 deducted points at 50 yuan: 8000 − 15 × 50 = 8000 − 750 = 7250.00.
+    A senior excellent who was 正科级 (12000), now 一级主任科员 (9500): the former base 12000, nothing
+    deducted. Fair, regular: the base is 8000, the amount 8000 / 2 − 750 = 3250.00."""
+    from decimal import Decimal
+
+    from ledger.domain.annual import Grade
+    from ledger.domain.annual_persons import person_payout
+
+    bases = {"科员": Decimal("8000"), "正科级": Decimal("12000"), "一级主任科员": Decimal("9500")}
+    common = dict(exempt=False, bases=bases, deducted_points=Decimal("15"), point_value=Decimal("50"))
+    good = person_payout(senior=False, grade=Grade.GOOD, position_grade="科员", former_position_grade=None, **common)
+    assert (good.base, good.deduction, good.amount) == (Decimal("8000"), Decimal("750.00"), Decimal("7250.00"))
+    senior = person_payout(senior=True, grade=Grade.EXCELLENT, position_grade="一级主任科员", former_position_grade="正科级", **common)
+    assert (senior.base, senior.deduction, senior.amount) == (Decimal("12000"), Decimal("0.00"), Decimal("12000.00"))
+    fair = person_payout(senior=False, grade=Grade.FAIR, position_grade="科员", former_position_grade=None, **common)
+    assert (fair.base, fair.deduction, fair.amount) == (Decimal("8000"), Decimal("750.00"), Decimal("3250.00"))

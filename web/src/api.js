@@ -13,7 +13,9 @@ export class ApiError extends Error {
   }
 }
 
-async function request(method, path, { params, body } = {}) {
+// The URL of a call: its parameters, and for a read the global as-of moment (not for the sign-in,
+// one's own account, the accounts and the audit log, which are read as they stand).
+function urlOf(method, path, params) {
   const session = useSession()
   const url = new URL(path, window.location.origin)
   const query = { ...(params || {}) }
@@ -21,32 +23,78 @@ async function request(method, path, { params, body } = {}) {
     query.as_of = session.asOf
   }
   for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && v !== '') url.searchParams.set(k, v)
+  return url
+}
+
+// A refused call: its problem as an ApiError; a lost session goes back to 登录.
+async function refusal(response, path) {
+  const session = useSession()
+  const data = await response.json().catch(() => null)
+  const error = new ApiError(response.status, data)
+  if (response.status === 401 && !path.startsWith('/auth/login')) session.expired()
+  if (error.code === 'PASSWORD_CHANGE_REQUIRED') session.mustChange()
+  return error
+}
+
+async function request(method, path, { params, body } = {}) {
+  const session = useSession()
   const headers = { Accept: 'application/json' }
   if (body !== undefined) headers['Content-Type'] = 'application/json'
   if (method !== 'GET' && session.csrf) headers['X-CSRF-Token'] = session.csrf
-  const response = await fetch(url, { method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) })
+  const response = await fetch(urlOf(method, path, params), { method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) })
+  if (!response.ok) throw await refusal(response, path)
   const text = await response.text()
-  const data = text ? JSON.parse(text) : null
-  if (!response.ok) {
-    const error = new ApiError(response.status, data)
-    if (response.status === 401 && !path.startsWith('/auth/login')) session.expired()
-    if (error.code === 'PASSWORD_CHANGE_REQUIRED') session.mustChange()
-    throw error
-  }
-  return data
+  return text ? JSON.parse(text) : null
 }
 
-// A file for a deduction's basis or a claim's evidence: answers its reference `<sha256>:<name>`.
-async function upload(file) {
+// A multipart upload of one `file` (and any other form `fields`) to `path`; `params` go in the query.
+export async function uploadTo(path, file, fields = {}, params = {}) {
   const session = useSession()
   const form = new FormData()
   form.append('file', file)
+  for (const [k, v] of Object.entries(fields)) if (v !== undefined && v !== null) form.append(k, v)
   const headers = { Accept: 'application/json' }
   if (session.csrf) headers['X-CSRF-Token'] = session.csrf
-  const response = await fetch('/attachments', { method: 'POST', body: form, headers, credentials: 'same-origin' })
-  const data = await response.json().catch(() => null)
-  if (!response.ok) throw new ApiError(response.status, data)
-  return data
+  const response = await fetch(urlOf('POST', path, params), { method: 'POST', body: form, headers, credentials: 'same-origin' })
+  if (!response.ok) throw await refusal(response, path)
+  return response.json().catch(() => null)
+}
+
+// A file for a deduction's basis or a claim's evidence: answers its reference `<sha256>:<name>`.
+const upload = (file) => uploadTo('/attachments', file)
+
+// The file name a download names: `filename*=UTF-8''…` (RFC 5987), else `filename="…"`.
+export function dispositionName(header) {
+  if (!header) return ''
+  const star = /filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)/.exec(header)
+  if (star) {
+    try {
+      return decodeURIComponent(star[1].trim().replace(/^"|"$/g, ''))
+    } catch {
+      /* a malformed name: the plain one */
+    }
+  }
+  const plain = /filename\s*=\s*"?([^";]+)"?/.exec(header)
+  return plain ? plain[1].trim() : ''
+}
+
+// A document (Excel, PDF, Word) read like any other GET — with the session and the as-of moment —
+// and saved under the name the service gives it. A refusal throws the problem's ApiError.
+export async function download(path, params = {}) {
+  const response = await fetch(urlOf('GET', path, params), { headers: { Accept: '*/*' }, credentials: 'same-origin' })
+  if (!response.ok) throw await refusal(response, path)
+  const blob = await response.blob()
+  const name = dispositionName(response.headers.get('Content-Disposition')) || path.split('/').pop()
+  const href = URL.createObjectURL(blob)
+  const a = document.createElement('a')
+  a.href = href
+  a.download = name
+  a.style.display = 'none'
+  document.body.appendChild(a)
+  a.click()
+  a.remove()
+  setTimeout(() => URL.revokeObjectURL(href), 60_000)
+  return name
 }
 
 // The bureau's units for a select; none where the reader may not list them.
@@ -59,6 +107,8 @@ export const api = {
   get: (path, params) => request('GET', path, { params }),
   post: (path, body = {}) => request('POST', path, { body }),
   upload,
+  uploadTo,
+  download,
 }
 
 const SCHEMA_ZH = {

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from ledger.application import commands as c
-from ledger.application.handlers import annual, audit, calendar, disputes, entries, plan, roster, sheets
+from ledger.application.handlers import annual, audit, calendar, disputes, entries, notices, plan, roster, sheets
 from ledger.application.unit_of_work import Outcome, UnitOfWork
 from ledger.domain.actors import Actor
 
@@ -40,6 +40,9 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.RecordMissedDeduction: entries.record_missed,
     c.ReverseEntry: entries.reverse_entry,
     c.AmendEntry: entries.amend_entry,
+    # notices
+    c.PublishNotice: notices.publish_notice,
+    c.ConfirmResults: notices.confirm_results,
     # plan
     c.PlanYear: plan.plan_year,
     c.ChangePolicy: plan.change_policy,

@@ -11,7 +11,8 @@ from ledger.application.unit_of_work import Outcome, UnitOfWork
 from ledger.domain.dispute import Decision, Dispute, dispute_id
 from ledger.domain.errors import AlreadyExists, DisputeWindowClosed, EntryNotFound, InvalidInput, NotAffected, SheetNotPublished
 from ledger.application.handlers.entries import amend_entry, reverse_entry
-from ledger.domain.periods import parse_period, split_entry_id
+from ledger.application.handlers.notices import open_notices
+from ledger.domain.periods import Track, parse_period, split_entry_id
 from ledger.domain.sheet import SheetStatus
 
 
@@ -56,6 +57,12 @@ def file_dispute(uow: UnitOfWork, actor: Actor, cmd: c.FileDispute) -> Outcome:
     published_on = sheet.published_on or today
     days = int(uow.plan(period.year).policy_decimal("dispute_window_working_days"))
     closes, warned = uow.working_days().add_working_days(published_on, days)
+    # An objection (异议) during a public notice (公示) of the entry's year or month is a dispute,
+    # whatever the entry's own window; the notice cannot be confirmed until it is decided.
+    notices = open_notices(uow, period.year, sheet.period if sheet.track == Track.MONTHLY.value else None)
+    for noticed in notices:
+        noticed.receive_objection(cmd.entry_id, actor.stamp())
+        closes = max(closes, noticed.ends_on)
     if today > closes:
         raise DisputeWindowClosed(
             f"the window closed on {closes} ({days} working days after publication on {published_on})",
@@ -67,7 +74,10 @@ def file_dispute(uow: UnitOfWork, actor: Actor, cmd: c.FileDispute) -> Outcome:
         entry_id=cmd.entry_id, sheet=sheet.code, target=sheet.target, year=period.year, reason=cmd.reason,
         filed_on=today, window_closes=closes, actor=actor.stamp(),
     )  # fmt: skip
-    return Outcome(dispute, dispute=cmd.entry_id, status=dispute.status, window_closes=closes.isoformat(), calendar_warning=warned)
+    return Outcome(
+        dispute, *notices, dispute=cmd.entry_id, status=dispute.status, window_closes=closes.isoformat(), calendar_warning=warned,
+        during_notice=[n.scope for n in notices],
+    )  # fmt: skip
 
 
 def review_dispute(uow: UnitOfWork, actor: Actor, cmd: c.ReviewDispute) -> Outcome:
