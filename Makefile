@@ -28,8 +28,10 @@ bench-ui: $(STAMP)
 	$(BIN)/python bench/ui.py --screenshots
 
 ## Benchmarks against raw SQLite on this machine: command rate; annual update and rebuild; as-of
-## latency on a 1M-event store (built once into var/bench/as_of.db, a few minutes; medians of several runs)
+## latency on a 1M-event store (built once into var/bench/as_of.db, a few minutes; medians of several runs);
+## read throughput over HTTP as ratios to GET /me
 bench: $(STAMP)
+	$(BIN)/python bench/reads.py
 	$(BIN)/python bench/command_rate.py
 	$(BIN)/python bench/annual.py
 	$(BIN)/python bench/as_of.py

@@ -8,6 +8,8 @@
   jixiao user reset-password / list   from the server's console
   jixiao stats      counts of units, persons, sheets, entries and events
   jixiao verify     recompute the event log's hash chain (R-AUDIT-1); exit 1 when tampered
+  jixiao backup PATH    copy the store (online, while the service runs) and its anchors to PATH
+  jixiao restore PATH   restore a backup into the configured (empty) store, then verify it
 
 Settings come from the environment (ledger/settings.py): `JIXIAO_DATABASE_URL` (default
 sqlite:///var/jixiao.db), `JIXIAO_TODAY` (fix the bureau's date, for demos).
@@ -16,7 +18,9 @@ sqlite:///var/jixiao.db), `JIXIAO_TODAY` (fix the bureau's date, for demos).
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
+from pathlib import Path
 from typing import Sequence
 
 from ledger.domain.actors import Actor, Role
@@ -118,6 +122,35 @@ def _user(service: LedgerService, args: argparse.Namespace) -> int:
     return 0
 
 
+def _backup_or_restore(command: str, path: Path) -> int:
+    from ledger.adapters.backup import backup, restore
+    from ledger.adapters.seal import default_paths
+    from ledger.domain.errors import DomainError
+    from ledger.settings import Settings
+
+    settings = Settings()
+    anchor_file = settings.anchor_file or default_paths(settings.database_url)[1]
+    try:
+        if command == "backup":
+            for written in backup(settings.database_url, anchor_file, path):
+                print(f"备份已写入 written: {written}")
+            print("链密钥不在备份中：请另行保管 the chain key is not in the backup; keep it apart (JIXIAO_CHAIN_KEY_FILE)")
+            return 0
+        restore(path, settings.database_url, anchor_file)
+    except DomainError as error:
+        print(f"{error.detail_zh} ({error.code})", file=sys.stderr)
+        return 1
+    except (OSError, subprocess.CalledProcessError) as error:  # pg_dump / pg_restore missing or failed
+        print(f"备份或恢复失败 failed: {error}", file=sys.stderr)
+        return 1
+    print(f"已恢复 restored {path} → {settings.database_url}")
+    service = _service()
+    try:
+        return _verify(service, [], False)
+    finally:
+        service.close()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="jixiao", description="绩效台账 Jixiao Ledger")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -142,7 +175,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     reset = user.add_parser("reset-password", help="a new initial password (also unlocks); prints it")
     reset.add_argument("user_id")
     user.add_parser("list", help="the accounts and their status")
+    sub.add_parser("backup", help="copy the store and its anchor file to PATH (SQLite online backup; pg_dump)").add_argument("path")
+    sub.add_parser("restore", help="restore a backup into the configured store, which must be empty; then verify").add_argument("path")
     args = parser.parse_args(argv)
+    if args.command in ("backup", "restore"):
+        return _backup_or_restore(args.command, Path(args.path))
 
     service = _service()
     try:

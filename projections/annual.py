@@ -11,9 +11,12 @@ quota); this module and its parts (`annual_inputs`, `annual_units`, `annual_pers
 
 from __future__ import annotations
 
+import copy
+import threading
+from collections import OrderedDict
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from ledger.domain.errors import PlanNotFound
 from ledger.domain.periods import annual_cutoff
@@ -22,26 +25,71 @@ from projections.annual_inputs import YearInputs, read_inputs
 from projections.annual_persons import person_results
 from projections.annual_summary import summary
 from projections.annual_units import unit_results
+from projections import tables
 from projections.history import Tables
 
 __all__ = ["AnnualResults", "YearInputs", "compute"]
 
 
+class YearCache:
+    """Annual results by (year, log position): what the log said at a position never changes, so
+    each is computed once and every reader — live or as of that position — is served from it.
+    Bounded (least recently used goes first); each reader gets its own copy."""
+
+    def __init__(self, size: int = 64) -> None:
+        self.size = size
+        self._results: OrderedDict[tuple[int, int], dict[str, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[int, int]) -> dict[str, Any] | None:
+        with self._lock:
+            found = self._results.get(key)
+            if found is not None:
+                self._results.move_to_end(key)
+        return None if found is None else copy.deepcopy(found)
+
+    def put(self, key: tuple[int, int], result: dict[str, Any]) -> None:
+        with self._lock:
+            self._results[key] = copy.deepcopy(result)
+            self._results.move_to_end(key)
+            while len(self._results) > self.size:
+                self._results.popitem(last=False)
+
+
 class AnnualResults:
-    def __init__(self, engine: Engine, as_of: int | None = None) -> None:
+    def __init__(self, engine: Engine, as_of: int | None = None, cache: YearCache | None = None) -> None:
         self.engine = engine
         self.as_of = as_of
         self.tb = Tables(as_of)
+        self.cache = cache if cache is not None else YearCache()
 
     def at(self, position: int | None) -> "AnnualResults":
-        return self if position == self.as_of else AnnualResults(self.engine, position)
+        return self if position == self.as_of else AnnualResults(self.engine, position, self.cache)
 
     def inputs(self, year: int) -> YearInputs:
         with self.engine.connect() as conn:
             return read_inputs(conn, self.tb, year)
 
+    def _position(self) -> int:
+        """The log position the projections stand at (the projector's own)."""
+        with self.engine.connect() as conn:
+            found = conn.execute(select(tables.tracking.c.position).where(tables.tracking.c.name == "ledger")).scalar()
+        return int(found or 0)
+
     def year(self, year: int) -> dict[str, Any]:
-        """Every unit's and every person's annual result, and the bureau summary."""
+        """Every unit's and every person's annual result, and the bureau summary: computed once per
+        (year, position). Live, the position is read before and after computing; when an event
+        landed meanwhile the result is returned but not kept (it may hold part of that event)."""
+        position = self.as_of if self.as_of is not None else self._position()
+        cached = self.cache.get((year, position))
+        if cached is not None:
+            return cached
+        result = self._compute(year)
+        if self.as_of is not None or self._position() == position:
+            self.cache.put((year, position), result)
+        return result
+
+    def _compute(self, year: int) -> dict[str, Any]:
         inputs = self.inputs(year)
         try:
             previous = compute(self.inputs(year - 1), None)

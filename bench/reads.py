@@ -1,0 +1,113 @@
+"""Read throughput over HTTP (issue 14): requests per second and p99 of the reads users feel —
+the annual summary, one person's annual result, one sheet — each as a ratio to GET /me (the
+cheapest authenticated read) in the same run, the same server, the same clients.
+
+Starts `jixiao run` (the demo bureau) on a store in var/bench/reads/, then drives it with
+BENCH_READ_CLIENTS threads (default 16) for BENCH_READ_SECONDS per route (default 5), three
+rounds; prints the median of the rounds. Target: each ratio ≥ 0.5.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+CLIENTS = int(os.environ.get("BENCH_READ_CLIENTS", "16"))
+SECONDS = float(os.environ.get("BENCH_READ_SECONDS", "5"))
+ROUNDS = int(os.environ.get("BENCH_READ_ROUNDS", "3"))
+STORE = ROOT / "var" / "bench" / "reads"
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _drive(base: str, token: str, path: str) -> tuple[float, float]:
+    """(requests per second, p99 ms) of CLIENTS threads reading `path` for SECONDS."""
+    latencies: list[float] = []
+    lock = threading.Lock()
+    stop = time.monotonic() + SECONDS
+
+    def client() -> None:
+        mine = []
+        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30) as http:
+            while time.monotonic() < stop:
+                t = time.perf_counter()
+                r = http.get(path)
+                mine.append(time.perf_counter() - t)
+                assert r.status_code == 200, (path, r.status_code, r.text[:200])
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
+    started = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - started
+    latencies.sort()
+    return len(latencies) / elapsed, latencies[int(len(latencies) * 0.99) - 1] * 1000
+
+
+def main() -> None:
+    STORE.mkdir(parents=True, exist_ok=True)
+    port = _port()
+    env = {**os.environ, "JIXIAO_DATABASE_URL": f"sqlite:///{STORE / 'demo.db'}", "JIXIAO_LOGIN_ATTEMPTS_PER_MINUTE": "100000"}
+    log = open(STORE / "server.log", "w+")
+    server = subprocess.Popen([sys.executable, "-m", "api.cli", "run", "--port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 300
+        while True:
+            try:
+                if httpx.get(base + "/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit("the demo server did not start")
+            time.sleep(0.5)
+        log.seek(0)
+        token = re.search(r"^\s+office\s+\S+\s+\S+\s+(jx_demo_\w+)$", log.read(), re.M).group(1)  # type: ignore[union-attr]
+        http = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"})
+        year = http.get("/me").json()["today"][:4]
+        person = http.get(f"/results/{year}/persons").json()[0]["person"]
+        sheet = f"{person}:{year}-03:monthly"
+        routes = {
+            "GET /me": "/me",
+            f"GET /results/{year}/summary": f"/results/{year}/summary",
+            f"GET /results/{year}/persons/{{code}}": f"/results/{year}/persons/{person}",
+            "GET /sheets/{code}": f"/sheets/{sheet}",
+        }
+        print(f"read throughput over HTTP: {CLIENTS} clients, {SECONDS:g} s a route, median of {ROUNDS} rounds (one server process)")
+        runs: dict[str, list[tuple[float, float]]] = {name: [] for name in routes}
+        for _ in range(ROUNDS):
+            for name, path in routes.items():
+                runs[name].append(_drive(base, token, path))
+        me = statistics.median(r for r, _ in runs["GET /me"])
+        for name, measured in runs.items():
+            rate = statistics.median(r for r, _ in measured)
+            p99 = statistics.median(p for _, p in measured)
+            target = "" if name == "GET /me" else f"  ratio {rate / me:.2f} (target ≥ 0.5: {'met' if rate / me >= 0.5 else 'NOT met'})"
+            print(f"  {name:<40} {rate:8.0f} req/s  p99 {p99:7.1f} ms{target}")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+
+if __name__ == "__main__":
+    main()
