@@ -42,15 +42,16 @@ class YearCache:
         self._lock = threading.Lock()
 
     def get(self, key: tuple[int, int]) -> dict[str, Any] | None:
+        """The kept result itself: callers hand out copies (`AnnualResults`)."""
         with self._lock:
             found = self._results.get(key)
             if found is not None:
                 self._results.move_to_end(key)
-        return None if found is None else copy.deepcopy(found)
+        return found
 
     def put(self, key: tuple[int, int], result: dict[str, Any]) -> None:
         with self._lock:
-            self._results[key] = copy.deepcopy(result)
+            self._results[key] = result
             self._results.move_to_end(key)
             while len(self._results) > self.size:
                 self._results.popitem(last=False)
@@ -77,9 +78,22 @@ class AnnualResults:
         return int(found or 0)
 
     def year(self, year: int) -> dict[str, Any]:
-        """Every unit's and every person's annual result, and the bureau summary: computed once per
-        (year, position). Live, the position is read before and after computing; when an event
-        landed meanwhile the result is returned but not kept (it may hold part of that event)."""
+        """Every unit's and every person's annual result, and the bureau summary (a copy: the
+        reader may change it)."""
+        return copy.deepcopy(self._year(year))
+
+    def summary(self, year: int) -> dict[str, Any]:
+        """The bureau summary alone, without copying every person's row."""
+        return copy.deepcopy(self._year(year)["summary"])
+
+    def person(self, year: int, code: str) -> dict[str, Any] | None:
+        """One person's result, without copying the bureau's."""
+        return copy.deepcopy(self._year(year)["persons_by_code"].get(code))
+
+    def _year(self, year: int) -> dict[str, Any]:
+        """Computed once per (year, position) and kept (never changed after). Live, the position is
+        read before and after computing; when an event landed meanwhile the result is returned but
+        not kept (it may hold part of that event)."""
         position = self.as_of if self.as_of is not None else self._position()
         cached = self.cache.get((year, position))
         if cached is not None:

@@ -57,7 +57,7 @@ def results(year: YearPath, view: ViewDep) -> dict[str, Any]:
 
 @router.get("/results/{year}/summary", summary="年度汇总：等次分布、各层级优秀名额、达标单位", response_model=YearSummary, responses=NOT_FOUND, dependencies=[Depends(reads(OVERSIGHT))])
 def summary(year: YearPath, view: ViewDep) -> dict[str, Any]:
-    return view.annual.year(year)["summary"]
+    return view.annual.summary(year)
 
 
 @router.get("/results/{year}/units", summary="单位年度得分、达标情况与排名", response_model=list[UnitResult], responses=NOT_FOUND, dependencies=[Depends(reads(OVERSIGHT))])
@@ -82,7 +82,7 @@ def person_results(year: YearPath, view: ViewDep, unit: str | None = None) -> li
 
 @router.get("/results/{year}/persons/{code}", summary="个人年度考核结果", response_model=PersonResult, responses=NOT_FOUND, dependencies=[Depends(reads(Person("code", year="year")))])
 def person_result(year: YearPath, code: str, view: ViewDep) -> dict[str, Any]:
-    row = view.annual.year(year)["persons_by_code"].get(code)
+    row = view.annual.person(year, code)
     if row is None:
         raise PersonNotFound(f"no annual result for {code} in {year}", f"{code} 无 {year} 年度考核结果", person=code)
     return row
