@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import uuid
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, Iterator
+from urllib.parse import urlparse
 
 import pytest
 
@@ -14,9 +17,37 @@ from ledger.domain.actors import Actor, Role
 from api.service import LedgerService
 
 
-@pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'ledger.db'}"
+# The stores every test that takes `db_url` (and so `service`, `bureau`, `api`) runs against: SQLite
+# always; PostgreSQL too where JIXIAO_TEST_POSTGRES_URL names a server whose user may create
+# databases (CI starts one) — a new database per test.
+PG_ADMIN_URL = os.environ.get("JIXIAO_TEST_POSTGRES_URL")
+STORES = ["sqlite", *(["postgresql"] if PG_ADMIN_URL else [])]
+
+
+@pytest.fixture(params=STORES)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'ledger.db'}"
+        return
+    import psycopg
+
+    assert PG_ADMIN_URL is not None
+    monkeypatch.setenv("JIXIAO_CHAIN_KEY_FILE", str(tmp_path / "ledger.chain-key"))
+    monkeypatch.setenv("JIXIAO_ANCHOR_FILE", str(tmp_path / "ledger.anchors"))
+    name = f"jixiao_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    yield urlparse(PG_ADMIN_URL)._replace(path=f"/{name}").geturl()
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def sqlite_file(service: LedgerService) -> str:
+    """The SQLite file behind a service, for a test that edits it behind the ledger's back; on
+    PostgreSQL the test is skipped (its tampering is written for SQLite's file)."""
+    if service.database.dialect != "sqlite":
+        pytest.skip("tampers with the SQLite file directly")
+    return str(service.database.sqlite_path)
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from httpx import Response
 from ledger.clock import Clock
 from tests.api.conftest import Api
 from test_commands import BODIES
+from tests.conftest import sqlite_file
 
 PASSWORD = "Kaohe#2026a"
 
@@ -419,7 +420,7 @@ def test_an_account_row_edited_in_the_database_signs_nobody_in_and_fails_verify(
 
     signed_in(api)
     create(api, "other")
-    conn = sqlite3.connect(api.service.database.sqlite_path)
+    conn = sqlite3.connect(sqlite_file(api.service))
     with conn:
         conn.execute("UPDATE users SET password_hash = (SELECT password_hash FROM users WHERE user_id = 'clerk') WHERE user_id = 'other'")
     conn.close()

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from ledger.clock import Clock
 from tests.api.conftest import Api
+from tests.conftest import sqlite_file
 
 
 def _issue(api: Api, user_id: str = "u-staff-p02", valid_days: int = 30) -> dict:
@@ -29,7 +30,7 @@ def test_an_issued_token_acts_as_its_user_and_is_stored_only_hashed(api: Api) ->
     listed = api.read("system_admin", "/tokens", user="u-staff-p02")
     assert [t["token_id"] for t in listed if t["label"] == "报表系统"] == [issued["token_id"]]
     assert all("token" not in t and "token_sha256" not in t for t in listed)
-    conn = sqlite3.connect(api.service.database.sqlite_path)
+    conn = sqlite3.connect(sqlite_file(api.service))
     stored = conn.execute("SELECT token_sha256 FROM api_tokens WHERE token_id = ?", (issued["token_id"],)).fetchone()[0]
     conn.close()
     assert issued["token"] not in stored and len(stored) == 64
@@ -76,7 +77,7 @@ def test_a_token_edited_in_the_database_stops_working_and_fails_verify(api: Api)
     """Un-revoking a token (or moving it to another user) in the database breaks its seal."""
     issued = _issue(api)
     api.ok("system_admin", "/tokens/revocations", {"token_id": issued["token_id"]})
-    conn = sqlite3.connect(api.service.database.sqlite_path)
+    conn = sqlite3.connect(sqlite_file(api.service))
     with conn:
         conn.execute("UPDATE api_tokens SET revoked_at = NULL, revoked_by = NULL WHERE token_id = ?", (issued["token_id"],))
     conn.close()

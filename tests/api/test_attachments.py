@@ -7,6 +7,7 @@ import hashlib
 import sqlite3
 
 from tests.api.conftest import Api
+from tests.conftest import sqlite_file
 
 PDF = b"%PDF-1.4\n% a scanned feedback form\n" + bytes(range(256)) * 40
 
@@ -55,7 +56,7 @@ def test_uploads_are_audited_sized_and_refused_to_the_three_officers_and_strange
 
 def test_a_file_replaced_in_the_database_is_not_served_and_fails_verify(api: Api) -> None:
     sha = upload(api, "unit_head").json()["sha256"]
-    conn = sqlite3.connect(api.service.database.sqlite_path)
+    conn = sqlite3.connect(sqlite_file(api.service))
     with conn:
         conn.execute("UPDATE attachments SET content = ? WHERE sha256 = ?", (b"forged", sha))
     conn.close()

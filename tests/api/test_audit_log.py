@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from ledger.settings import Settings
 from tests.api.conftest import Api
+from tests.conftest import sqlite_file
 
 DEDUCTION = {"person": "P02", "points": "1", "item": "M1", "basis": "会议无故缺席", "occurred_on": "2026-01-20"}
 
@@ -93,7 +94,7 @@ def test_the_audit_log_exports_as_csv_for_excel(api: Api) -> None:
 
 
 def _sql(api: Api, statement: str) -> None:
-    conn = sqlite3.connect(api.service.database.sqlite_path)
+    conn = sqlite3.connect(sqlite_file(api.service))
     with conn:
         conn.execute(statement)
     conn.close()

@@ -17,7 +17,7 @@ from ledger.adapters import audit
 from ledger.application import commands as c
 from ledger.domain.errors import AlreadyExists, DomainError, Forbidden, PeriodNotOpen
 from api.service import LedgerService
-from tests.conftest import OFFICE, SUPERVISION, Bureau
+from tests.conftest import OFFICE, SUPERVISION, Bureau, sqlite_file
 
 DEDUCT = dict(points="1.5", basis="上班时间离岗", occurred_on=date(2026, 1, 12), form_no="JC-2026-001")
 
@@ -32,7 +32,7 @@ def _bulletin(bureau: Bureau, number: str = "2026-01") -> dict:
 
 
 def _sql(service: LedgerService, statement: str, params: tuple = ()) -> None:
-    conn = sqlite3.connect(service.database.sqlite_path)
+    conn = sqlite3.connect(sqlite_file(service))
     with conn:
         conn.execute(statement, params)
     conn.close()
@@ -63,7 +63,7 @@ def test_a_modified_event_is_caught_at_its_position_R_AUDIT_1(bureau: Bureau) ->
     published = _bulletin(bureau)
     victim = bureau.service.queries.event_count() - 4
     # Someone turns a 1.5-point deduction into 0.5 points in the stored row.
-    conn = sqlite3.connect(bureau.service.database.sqlite_path)
+    conn = sqlite3.connect(sqlite_file(bureau.service))
     state = conn.execute("SELECT state FROM stored_events WHERE rowid = ?", (victim,)).fetchone()[0]
     conn.close()
     assert b'"1.5"' in state or b"1.5" in state
@@ -91,7 +91,7 @@ def test_an_event_inserted_behind_the_ledgers_back_is_caught_R_AUDIT_1(bureau: B
     """An inserted row has no chain link: it was not written by the ledger. Here it is a copy
     of a real deduction event given a new originator version, appended after the last one."""
     _history(bureau)
-    conn = sqlite3.connect(bureau.service.database.sqlite_path)
+    conn = sqlite3.connect(sqlite_file(bureau.service))
     last = conn.execute("SELECT rowid, originator_id, originator_version, topic, state FROM stored_events ORDER BY rowid DESC LIMIT 1").fetchone()
     conn.close()
     _sql(
@@ -107,7 +107,7 @@ def test_an_event_inserted_out_of_order_is_caught_R_AUDIT_1(bureau: Bureau) -> N
     """A row squeezed in at an earlier position (after deleting the real one there) is both a
     deletion of the chained event and an event without its link."""
     _history(bureau)
-    conn = sqlite3.connect(bureau.service.database.sqlite_path)
+    conn = sqlite3.connect(sqlite_file(bureau.service))
     rows = conn.execute("SELECT rowid, originator_id, originator_version, topic, state FROM stored_events ORDER BY rowid").fetchall()
     conn.close()
     victim = rows[10]
@@ -129,7 +129,7 @@ def test_rewriting_the_chain_to_match_is_caught_by_the_bulletin_R_AUDIT_1(bureau
     published = _bulletin(bureau)
     victim = published["through_position"] - 2
     service = bureau.service
-    conn = sqlite3.connect(service.database.sqlite_path)
+    conn = sqlite3.connect(sqlite_file(service))
     state = bytes(conn.execute("SELECT state FROM stored_events WHERE rowid = ?", (victim,)).fetchone()[0])
     conn.execute("UPDATE stored_events SET state = ? WHERE rowid = ?", (state.replace(b"1.5", b"0.5"), victim))
     previous = bytes.fromhex(conn.execute("SELECT digest FROM event_chain WHERE position = ?", (victim - 1,)).fetchone()[0])
@@ -219,7 +219,7 @@ def test_an_edit_that_turns_the_state_into_text_is_caught_R_AUDIT_1(bureau: Bure
 def _rewrite_newest_event(service: LedgerService) -> int:
     """Edit the newest event and recompute its link with the public `audit.link`, as anyone
     with the database file and this source could. Returns its position."""
-    conn = sqlite3.connect(service.database.sqlite_path)
+    conn = sqlite3.connect(sqlite_file(service))
     rowid, oid, ver, topic, state = conn.execute(
         "SELECT rowid, originator_id, originator_version, topic, state FROM stored_events ORDER BY rowid DESC LIMIT 1"
     ).fetchone()
