@@ -10,6 +10,7 @@ values; what they mean is checked by the rules (ledger/application/roster_import
 from __future__ import annotations
 
 import zipfile
+from decimal import Decimal
 from datetime import date, datetime
 from io import BytesIO
 from typing import Any
@@ -178,7 +179,10 @@ def _blank(value: Any) -> bool:
 
 
 def _plain(value: Any) -> Any:
-    """A cell's value as plain data: text, a number, a bool, a date or date-time."""
-    if isinstance(value, (str, int, float, bool, date, datetime)) or value is None:
+    """A cell's value as plain data: text, an exact number (`int`, or `Decimal` for a number
+    with a fraction: the rules never see a binary float), a bool, a date or date-time."""
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else Decimal(repr(value))
+    if isinstance(value, (str, int, bool, date, datetime)) or value is None:
         return value
     return str(value)  # a time or a duration: text, which the rules then refuse where a date is due

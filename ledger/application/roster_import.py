@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from datetime import date, datetime, timedelta
 from typing import Any, Callable, Iterable, Literal, Mapping, Sequence
 
@@ -90,7 +91,7 @@ class Column:
     field: str
     kind: Kind = "text"
     required: bool = True  # for a new record; a blank cell of a record on the roster changes nothing
-    width: float = 12
+    width: int = 12
     note: str = ""  # the header's comment in the template
     words: Mapping[str, str] | None = None  # value -> Chinese word, for a choice
     max_length: int | None = None
@@ -251,8 +252,6 @@ def _text(value: Any) -> str | None:
         return None
     if isinstance(value, bool):
         return YES if value else NO
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)  # a code typed as a number (1001 read as 1001.0)
     if isinstance(value, datetime):
         value = value.date()
     text = str(value).strip()
@@ -270,9 +269,11 @@ def read_date(value: Any) -> date | None:
         return value.date()
     if isinstance(value, date):
         return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if float(value).is_integer() and 1 <= value <= 2_958_465:  # Excel's 1900-01-01 .. 9999-12-31
-            return _EXCEL_EPOCH + timedelta(days=int(value))
+    if isinstance(value, Decimal):  # a number with a fraction is no day
+        raise CellError(DATE_HINT)
+    if isinstance(value, int) and not isinstance(value, bool):
+        if 1 <= value <= 2_958_465:  # a serial day: Excel's 1900-01-01 .. 9999-12-31
+            return _EXCEL_EPOCH + timedelta(days=value)
         raise CellError(DATE_HINT)
     match = _DATE_TEXT.match(str(value).strip())
     if match is None:

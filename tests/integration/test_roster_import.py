@@ -9,6 +9,7 @@ would edit it in Excel, and read back by the same reader the upload route uses.
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from io import BytesIO
 from typing import Any
 
@@ -100,8 +101,7 @@ def new_bureau_file() -> bytes:
 
 
 def started(service: LedgerService) -> LedgerService:
-    """A roster with its first unit, B01 as the file has it (an import cannot create the roster
-    aggregate: see `test_an_import_into_an_empty_store_is_refused_rather_than_half_written`)."""
+    """A roster with its first unit, B01 as the file has it (so the file's import is a second one)."""
     service.ledger.execute(OFFICE, c.RegisterUnit(code="B01", name="城东分局", kind="branch", registered_on=date(2010, 1, 1)))
     return service
 
@@ -128,6 +128,21 @@ def test_importing_the_same_file_again_writes_no_event(service: LedgerService) -
     again = run(service, content)
     assert (again["events"], again["changes"], service.queries.event_count()) == (0, [], before)
     assert "没有需要导入的变更" in again["notes"][0]
+
+
+def test_numbers_typed_into_cells_reach_the_rules_as_exact_numbers__R_ORG_1(service: LedgerService) -> None:
+    """Excel keeps every number as a binary float; the reader turns a whole one into an int (a code
+    typed as 1001, a date typed as its serial day 40179 = 2010-01-01) and any other into a Decimal,
+    which no date can be: the unit is registered, the fractional date is a problem named by its cell."""
+    wb = template()
+    append(wb, "单位", 单位编号=1001, 单位名称="城东分局", 单位类别="分局", 成立日期=40179)
+    row = append(wb, "单位", 单位编号="D01", 单位名称="人教科", 单位类别="科室", 成立日期=40179.5)
+    cells = [cells for _, cells in roster_xlsx.read(saved(wb))["单位"].rows]
+    assert [type(v).__name__ for c in cells for v in c.values() if isinstance(v, (int, float, Decimal))] == ["int", "int", "Decimal"]
+    assert where(refused(service, saved(wb))) == [("单位", row, "成立日期", "ROSTER_CELL_INVALID")]
+    wb["单位"].delete_rows(row)
+    run(service, saved(wb))
+    assert service.queries.unit("1001")["registered_on"] == "2010-01-01"
 
 
 def test_a_new_bureau_imports_its_whole_first_roster_in_one_transaction__R_ORG_1(service: LedgerService) -> None:
