@@ -2,7 +2,7 @@
 the annual summary, one person's annual result, one sheet — each as a ratio to GET /me (the
 cheapest authenticated read) in the same run, the same server, the same clients.
 
-Starts `jixiao run` (the demo bureau) on a store in var/bench/reads/, then drives it with wrk
+Starts `jixiao run` (the demo bureau, `tests/e2e/conftest.running_demo`) on a store under var/bench/reads/, then drives it with wrk
 (Debian's `wrk`: 2 threads, BENCH_READ_CLIENTS connections, default 16) — or, without wrk, with as
 many Python client threads, which load the machine themselves and measure less — for
 BENCH_READ_SECONDS per route (default 5), three rounds; prints the median of the rounds.
@@ -14,27 +14,25 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.e2e.conftest import running_demo  # noqa: E402  (the demo server the UI tests use)
+
 ROOT = Path(__file__).resolve().parent.parent
 CLIENTS = int(os.environ.get("BENCH_READ_CLIENTS", "16"))
 SECONDS = float(os.environ.get("BENCH_READ_SECONDS", "5"))
 ROUNDS = int(os.environ.get("BENCH_READ_ROUNDS", "3"))
 STORE = ROOT / "var" / "bench" / "reads"
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _drive(base: str, token: str, path: str) -> tuple[float, float]:
@@ -81,24 +79,8 @@ def _wrk(base: str, token: str, path: str) -> tuple[float, float]:
 
 def main() -> None:
     STORE.mkdir(parents=True, exist_ok=True)
-    port = _port()
-    env = {**os.environ, "JIXIAO_DATABASE_URL": f"sqlite:///{STORE / 'demo.db'}", "JIXIAO_LOGIN_ATTEMPTS_PER_MINUTE": "1000"}
-    log = open(STORE / "server.log", "w+")
-    server = subprocess.Popen([sys.executable, "-m", "api.cli", "run", "--port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 300
-        while True:
-            try:
-                if httpx.get(base + "/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit("the demo server did not start")
-            time.sleep(0.5)
-        log.seek(0)
-        token = re.search(r"^\s+office\s+\S+\s+\S+\s+(jx_demo_\w+)$", log.read(), re.M).group(1)  # type: ignore[union-attr]
+    with running_demo(Path(tempfile.mkdtemp(dir=STORE))) as demo:
+        base, token = demo.base, demo.accounts["office"][2]
         http = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"})
         year = http.get("/me").json()["today"][:4]
         person = http.get(f"/results/{year}/persons").json()[0]["person"]
@@ -122,10 +104,6 @@ def main() -> None:
             p99 = statistics.median(p for _, p in measured)
             target = "" if name == "GET /me" else f"  ratio {rate / me:.2f} (target ≥ 0.5: {'met' if rate / me >= 0.5 else 'NOT met'})"
             print(f"  {name:<40} {rate:8.0f} req/s  p99 {p99:7.1f} ms{target}")
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
 
 
 if __name__ == "__main__":
