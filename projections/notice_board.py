@@ -17,6 +17,7 @@ from typing import Any
 from ledger.domain.notice import NoticeKind
 from projections.annual import AnnualResults
 from projections.queries import Queries
+from projections.query_base import PAGE_MAX, paged
 
 UNIT_PUBLIC = ("score", "outcome_zh", "rank")
 PERSON_PUBLIC = ("grade_zh", "cs_grade_zh")
@@ -62,13 +63,7 @@ class NoticeBoard:
             result = self.annual.at(position if position is not None else self.annual.as_of).year(notice["year"])
             return list(result["units"]), list(result["persons"])
         queries = self.queries.at(position if position is not None else self.queries.as_of)
-        sheets, offset = [], 0
-        while True:
-            page = queries.sheets(period=notice["scope"], track="monthly", limit=500, offset=offset)
-            sheets += page
-            offset += len(page)
-            if len(page) < 500:
-                break
+        sheets = paged(lambda offset: queries.sheets(period=notice["scope"], track="monthly", limit=PAGE_MAX, offset=offset))
         return [], [{**s, "person": s["target"]} for s in sheets]
 
     def board(self, scope: str) -> dict[str, Any]:
@@ -116,9 +111,4 @@ class NoticeBoard:
         return {**notice, "units": unit_changes, "persons": person_changes}
 
     def _person_names(self) -> dict[str, str]:
-        names: dict[str, str] = {}
-        while True:
-            page = self.queries.persons(limit=500, offset=len(names))
-            names.update((p["code"], p["name"]) for p in page)
-            if len(page) < 500:
-                return names
+        return {p["code"]: p["name"] for p in self.queries.all_persons()}

@@ -7,7 +7,7 @@ oversight, the log); each part is a mixin over this base, so every query answers
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from sqlalchemy import Engine
 
@@ -15,6 +15,17 @@ from ledger.clock import Clock
 from projections.history import Tables
 
 PAGE_MAX = 500  # the most rows one list query returns
+
+
+def paged(fetch: Callable[[int], list[dict[str, Any]]], most: int = 100_000) -> list[dict[str, Any]]:
+    """Every row of a paged list query (`fetch(offset)`), read PAGE_MAX at a time (at most `most`)."""
+    rows: list[dict[str, Any]] = []
+    while len(rows) < most:
+        page = fetch(len(rows))
+        rows += page
+        if len(page) < PAGE_MAX:
+            break
+    return rows[:most]
 
 
 def rows_of(result: Any) -> list[dict[str, Any]]:

@@ -46,6 +46,10 @@ class RosterQueries(QueryBase):
             stmt = stmt.where(self.tb.persons.c.unit == unit)
         return [self._person_out(r) for r in self._all(stmt)]
 
+    def all_persons(self) -> list[dict[str, Any]]:
+        """Every person on the roster, by code (a form or a list that names them all; not paged)."""
+        return [self._person_out(r) for r in self._all(select(self.tb.persons).order_by(self.tb.persons.c.code))]
+
     def person(self, code: str, year: int | None = None) -> dict[str, Any]:
         row = self._one(select(self.tb.persons).where(self.tb.persons.c.code == code))
         if row is None:

@@ -29,6 +29,7 @@ from api.documents.forms import period_zh
 from ledger.domain.errors import InvalidInput
 from ledger.domain.periods import PeriodKind, Track, parse_period
 from projections.queries import PAGE_MAX, Queries
+from projections.query_base import paged
 from projections.view import View
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "bulletin.docx"
@@ -106,15 +107,7 @@ class Names:
     @classmethod
     def read(cls, queries: Queries) -> Names:
         units = {u["code"]: u["name"] for u in queries.units()}
-        persons: dict[str, str] = {}
-        offset = 0
-        while True:
-            page = queries.persons(limit=PAGE_MAX, offset=offset)
-            persons.update((p["code"], p["name"]) for p in page)
-            if len(page) < PAGE_MAX:
-                break
-            offset += PAGE_MAX
-        return cls(units, persons)
+        return cls(units, {p["code"]: p["name"] for p in queries.all_persons()})
 
     def get(self, code: str) -> str | None:
         return self.units.get(code) or self.persons.get(code)
@@ -143,12 +136,7 @@ class Names:
 
 
 def _sheets(queries: Queries, period: str, track: str | None = None) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    while True:
-        page = queries.sheets(period=period, track=track, limit=PAGE_MAX, offset=len(out))
-        out.extend(page)
-        if len(page) < PAGE_MAX:
-            return out
+    return paged(lambda offset: queries.sheets(period=period, track=track, limit=PAGE_MAX, offset=offset))
 
 
 def _deductions(queries: Queries, sheet: dict[str, Any], names: Names) -> str:

@@ -18,13 +18,14 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
 from api.deps import BEIJING
 from api.documents.model import Cell, Column, Document, Table
 from ledger.domain.actors import ROLE_ZH, Role
 from ledger.domain.periods import PeriodKind, parse_period
 from projections.queries import PAGE_MAX
+from projections.query_base import paged
 from projections.view import View
 
 # Titles name the subject only ("2026年度考核结果汇总表"); the route puts the bureau's name
@@ -110,17 +111,6 @@ def file_suffix(view: View) -> str:
     return "" if view.as_of is None else f"-截至{view.as_of}"
 
 
-def paged(fetch: Callable[[int], list[dict[str, Any]]], most: int = 100_000) -> list[dict[str, Any]]:
-    """Every row of a list query read PAGE_MAX at a time (at most `most`)."""
-    rows: list[dict[str, Any]] = []
-    while len(rows) < most:
-        page = fetch(len(rows))
-        rows += page
-        if len(page) < PAGE_MAX:
-            break
-    return rows[:most]
-
-
 def disputed_sheets(view: View, year: int) -> frozenset[str]:
     """The sheets with an entry under an open dispute (R-DISPUTE-1): their score is provisional."""
     return frozenset(d["sheet"] for d in view.queries.disputes(year=year) if d["status"] in ("filed", "reviewed"))
@@ -136,7 +126,7 @@ class Names:
     def __init__(self, view: View) -> None:
         q = view.queries
         self.units = {u["code"]: u for u in q.units()}
-        self.persons = {p["code"]: p for p in paged(lambda offset: q.persons(limit=PAGE_MAX, offset=offset))}
+        self.persons = {p["code"]: p for p in q.all_persons()}
         self.unit_order = {code: i for i, code in enumerate(self.units)}  # branches, then departments
 
     def unit(self, code: str | None) -> str:
@@ -557,4 +547,4 @@ def audit_log(
     lines = (f"筛选条件：{filters}　　列出 {len(rows)} 条（新记录在前）", date_line(today))
     as_of = None if view.as_of is None else f"安全审计日志不按事件位置回溯：历史查询（as of 事件位置 {view.as_of}）不适用，本表为制表时的全部记录"
     table = Table("审计日志", columns, cells, note=note)
-    return Document("audit-log", f"信息系统安全审计日志", "安全审计日志" + file_suffix(view), lines, (table,), as_of=as_of)
+    return Document("audit-log", "信息系统安全审计日志", "安全审计日志" + file_suffix(view), lines, (table,), as_of=as_of)

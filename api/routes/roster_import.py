@@ -23,7 +23,6 @@ from api.policy import COMMAND, OVERSIGHT, reads
 from ledger.application.roster_import import RosterFileInvalid, RosterSnapshot, import_roster, require_importer
 from ledger.domain.actors import Actor
 from projections.queries import Queries
-from projections.query_base import PAGE_MAX
 
 router = APIRouter(tags=["roster import 名册导入"])
 
@@ -32,13 +31,7 @@ def roster_snapshot(queries: Queries) -> RosterSnapshot:
     """The roster as it stands, from the read side: every unit with its heads, every person with
     their assignments."""
     units = [queries.unit(row["code"]) for row in queries.units()]
-    persons: list[dict[str, Any]] = []
-    while True:
-        page = queries.persons(limit=PAGE_MAX, offset=len(persons))
-        persons += page
-        if len(page) < PAGE_MAX:
-            break
-    return RosterSnapshot.from_rows(units, [queries.person(row["code"]) for row in persons])
+    return RosterSnapshot.from_rows(units, [queries.person(row["code"]) for row in queries.all_persons()])
 
 
 @router.get(

@@ -28,7 +28,7 @@ from ledger.adapters.seal import ChainKey
 from ledger.adapters.store import ProjectionCursor
 from ledger.clock import BEIJING, Clock
 from ledger.domain.actors import Actor, Role
-from ledger.domain.errors import Conflict, DomainError, Forbidden, InvalidInput, PersonNotFound
+from ledger.domain.errors import Conflict, DomainError, Forbidden, PersonNotFound
 from ledger.settings import Settings
 
 GHOSTS_MAX = 10_000  # unknown login names whose failures are counted in memory

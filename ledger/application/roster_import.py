@@ -32,7 +32,7 @@ from ledger.application import commands as c
 from ledger.application.ledger import Ledger
 from ledger.domain.actors import Actor, Role
 from ledger.domain.errors import BatchRefused, DomainError, Forbidden
-from ledger.domain.roster import ROSTER_ID, WORKING_AGE_MAX, WORKING_AGE_MIN, Gender, Roster, Tier, UnitKind, age_on, is_code
+from ledger.domain.roster import WORKING_AGE_MAX, WORKING_AGE_MIN, Gender, Tier, UnitKind, age_on, is_code
 
 # -- errors ------------------------------------------------------------------------------------
 
