@@ -27,14 +27,18 @@ test: $(STAMP)
 bench-ui: $(STAMP)
 	$(BIN)/python bench/ui.py --screenshots
 
-## Benchmarks against raw SQLite on this machine: command rate; annual update and rebuild; as-of
-## latency on a 1M-event store (built once into var/bench/as_of.db, a few minutes; medians of several runs);
-## read throughput over HTTP as ratios to GET /me
+## Benchmarks against raw SQLite on this machine (medians of several runs), ending with issue 14's table
+## as ratios: read throughput over HTTP as ratios to GET /me; the command path in process (one client,
+## 8 clients with group commit) and over HTTP; the bulk load; rebuild; annual update; as-of latency
+## on a 1M-event store (built once into var/bench/as_of.db, a few minutes)
 bench: $(STAMP)
+	$(BIN)/python -c "from bench.results import reset; reset()"
 	$(BIN)/python bench/reads.py
 	$(BIN)/python bench/command_rate.py
+	$(BIN)/python bench/http_commands.py
 	$(BIN)/python bench/annual.py
 	$(BIN)/python bench/as_of.py
+	$(BIN)/python bench/summary.py
 
 ## Rebuild the web UI into web/dist (committed, so `make run` needs no Node); needs Node.js and npm
 ui:

@@ -1,7 +1,7 @@
 """`jixiao`: the command line (命令行).
 
   jixiao run        start the service; an empty store gets the demo bureau first
-  jixiao serve      start the service on the configured store as it is
+  jixiao serve      start the service on the configured store as it is (--workers N: PostgreSQL)
   jixiao demo       build the demo bureau into an empty store
   jixiao rebuild    rebuild every projection from the event log
   jixiao user add   create an account with a role; prints its initial password
@@ -58,7 +58,7 @@ def _print_demo_accounts(service: LedgerService) -> bool:
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
-def _serve(service: LedgerService, host: str, port: int, demo_accounts: bool) -> None:
+def _serve(service: LedgerService, host: str, port: int, demo_accounts: bool, workers: int = 1) -> None:
     import uvicorn
 
     from api.app import create_app
@@ -70,7 +70,21 @@ def _serve(service: LedgerService, host: str, port: int, demo_accounts: bool) ->
             file=sys.stderr, flush=True,
         )  # fmt: skip
     print(f"绩效台账 serving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)", flush=True)
+    if workers > 1:
+        # Each worker process builds its own service from the settings (api.app's lifespan);
+        # this one has done the start-up work (migrations, chain backfill, the demo) already.
+        print(f"{workers} 个服务进程 worker processes on one PostgreSQL store", flush=True)
+        uvicorn.run("api.app:create_app", factory=True, workers=workers, host=host, port=port, log_level="info", proxy_headers=True)
+        return
     uvicorn.run(create_app(service), host=host, port=port, log_level="info", proxy_headers=True)
+
+
+SQLITE_ONE_PROCESS = (
+    "SQLite 存储只能由一个服务进程写入（事件链、审计日志和读模型的写入在进程内串行、成组提交）；"
+    "需要多个服务进程时请使用 PostgreSQL（设置 JIXIAO_DATABASE_URL=postgresql://…）。\n"
+    "A SQLite store is written by one server process (its hash chain, audit log and read models are "
+    "serialised and group-committed in that process); for several worker processes use PostgreSQL."
+)
 
 
 def _verify(service: LedgerService, expect: list[str], as_json: bool) -> int:
@@ -158,6 +172,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         p = sub.add_parser(name)
         p.add_argument("--host", default="127.0.0.1")
         p.add_argument("--port", type=int, default=8000)
+        p.add_argument("--workers", type=int, default=1, help="server processes (PostgreSQL only; SQLite is served by one)")
     sub.add_parser("demo")
     sub.add_parser("rebuild")
     sub.add_parser("stats")
@@ -181,12 +196,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command in ("backup", "restore"):
         return _backup_or_restore(args.command, Path(args.path))
 
+    if args.command in ("run", "serve") and args.workers > 1:
+        from ledger.settings import Settings
+
+        if not Settings().database_url.startswith(("postgresql", "postgres")):
+            print(SQLITE_ONE_PROCESS, file=sys.stderr)
+            return 2
     service = _service()
     try:
         if args.command in ("run", "serve"):
             if args.command == "run" and service.queries.event_count() == 0:
                 _build_demo(service)
-            _serve(service, args.host, args.port, demo_accounts=_print_demo_accounts(service))
+            _serve(service, args.host, args.port, demo_accounts=_print_demo_accounts(service), workers=args.workers)
         elif args.command == "demo":
             if service.queries.event_count() != 0:
                 print("the store is not empty; the demo is built only into an empty store", file=sys.stderr)

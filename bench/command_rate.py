@@ -1,8 +1,14 @@
 """Command throughput against raw SQLite on the same machine (`make bench`).
 
-Target (issue #2, held by a later issue): a command that validates, appends its events and
-updates its projections in one transaction runs at no less than half of raw SQLite's
-single-row commit rate. Both sides use WAL with synchronous=FULL on the same disk.
+Targets (issue 14): a command that validates, appends its events and updates its projections in
+one transaction runs at no less than half of raw SQLite's single-row commit rate; a bulk load
+(BENCH_BULK_BATCH commands per transaction, `Ledger.execute_batch`: every rule, the same events)
+at no less than half of raw batched inserts of the same event rows. Both sides use WAL with
+synchronous=FULL on the same disk.
+
+Rows: one client issuing commands one after another; CLIENTS threads issuing them at once (the
+service's request threads), which the ledger commits in groups (ledger/application/group_commit.py:
+one transaction and one fsync for the commands waiting together); the bulk load.
 
 Each measurement is repeated RUNS times and the median is reported (these machines are noisy).
 """
@@ -15,6 +21,7 @@ import sqlite3
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from datetime import date
 from pathlib import Path
@@ -25,11 +32,14 @@ from ledger.application import commands as c  # noqa: E402
 from ledger.domain.actors import Actor, Role  # noqa: E402
 from api.service import LedgerService  # noqa: E402
 from ledger.clock import Clock  # noqa: E402
+from bench.results import record  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 RAW_COMMITS = 3000
 COMMANDS = int(os.environ.get("BENCH_COMMANDS", "2000"))
 STAFF = 100
+CLIENTS = int(os.environ.get("BENCH_CLIENTS", "8"))
+BULK_BATCH = int(os.environ.get("BENCH_BULK_BATCH", "500"))
 BENCH_DIR = Path(__file__).resolve().parent.parent / "var" / "bench"
 
 
@@ -50,6 +60,23 @@ def raw_sqlite_commits_per_s(directory: Path) -> float:
     return RAW_COMMITS / elapsed
 
 
+def raw_sqlite_batched_rows_per_s(directory: Path, rows: list[tuple[str, int, str, bytes]]) -> float:
+    """Raw batched inserts of the bulk load's own event rows, BULK_BATCH per transaction, into a
+    table shaped like the event store's (primary key (originator_id, originator_version))."""
+    conn = sqlite3.connect(directory / "raw-batched.db", isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("CREATE TABLE stored_events (originator_id TEXT, originator_version INTEGER, topic TEXT, state BLOB, PRIMARY KEY (originator_id, originator_version))")
+    started = time.perf_counter()
+    for i in range(0, len(rows), BULK_BATCH):
+        conn.execute("BEGIN")
+        conn.executemany("INSERT INTO stored_events VALUES (?, ?, ?, ?)", rows[i : i + BULK_BATCH])
+        conn.execute("COMMIT")
+    elapsed = time.perf_counter() - started
+    conn.close()
+    return len(rows) / elapsed
+
+
 def _bureau(service: LedgerService) -> tuple[Actor, list[str]]:
     office = Actor("bench-office", Role.OFFICE)
     run = service.ledger.execute
@@ -64,6 +91,58 @@ def _bureau(service: LedgerService) -> tuple[Actor, list[str]]:
     run(office, c.OpenPeriod(period="2026-03"))
     run(office, c.OpenPeriod(period="2026-Q1", panels=[{"department": "D01", "assessors": ["A01"], "units": ["B01"]}]))
     return Actor("bench-head", Role.UNIT_HEAD, person=persons[0]), persons
+
+
+def _deductions(head: Actor, persons: list[str], n: int, basis: str = "迟到") -> list[tuple[Actor, c.Command]]:
+    """A unit head's deductions on members of staff (never the head: SELF_DEDUCTION)."""
+    return [(head, c.RecordDeduction(person=persons[1 + i % (STAFF - 1)], points="0.01", basis=basis, occurred_on=date(2026, 3, 10))) for i in range(n)]
+
+
+def concurrent_commands_per_s(directory: Path) -> float:
+    """CLIENTS threads, each issuing its share of the deductions one after another."""
+    service = LedgerService(f"sqlite:///{directory / 'ledger.db'}", clock=Clock(date(2027, 1, 10)))
+    try:
+        head, persons = _bureau(service)
+        commands = _deductions(head, persons, COMMANDS)
+        execute = service.ledger.execute
+        shares = [commands[k::CLIENTS] for k in range(CLIENTS)]
+
+        def client(share: list[tuple[Actor, c.Command]]) -> None:
+            for actor, command in share:
+                execute(actor, command)
+
+        threads = [threading.Thread(target=client, args=(share,)) for share in shares]
+        started = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        elapsed = time.perf_counter() - started
+        assert service.queries.projection_position() == service.queries.event_count()
+        return COMMANDS / elapsed
+    finally:
+        service.close()
+
+
+def bulk_events_per_s(directory: Path) -> tuple[float, float]:
+    """(events/s of the bulk load through the ledger, events/s of raw batched inserts of the same rows)."""
+    service = LedgerService(f"sqlite:///{directory / 'ledger.db'}", clock=Clock(date(2027, 1, 10)))
+    try:
+        head, persons = _bureau(service)
+        before = service.queries.event_count()
+        commands = _deductions(head, persons, COMMANDS * 2, basis="历史数据导入")
+        started = time.perf_counter()
+        for i in range(0, len(commands), BULK_BATCH):
+            service.ledger.execute_batch(commands[i : i + BULK_BATCH])
+        elapsed = time.perf_counter() - started
+        events = service.queries.event_count() - before
+        assert service.queries.projection_position() == service.queries.event_count()
+        recorder = service.ledger.recorder
+        stored = recorder.select_notifications(start=before + 1, limit=events)
+        rows = [(n.originator_id.hex if hasattr(n.originator_id, "hex") else str(n.originator_id), n.originator_version, n.topic, n.state) for n in stored]
+    finally:
+        service.close()
+    return events / elapsed, raw_sqlite_batched_rows_per_s(directory, rows)
 
 
 def ledger_commands_per_s(directory: Path, cascade: bool) -> float:
@@ -111,12 +190,28 @@ def main() -> None:
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     raw, raw_samples = median_of(raw_sqlite_commits_per_s)
     simple, simple_samples = median_of(ledger_commands_per_s, False)
+    concurrent, concurrent_samples = median_of(concurrent_commands_per_s)
     cascaded, cascaded_samples = median_of(ledger_commands_per_s, True)
+    bulk_pairs = []
+    for _ in range(RUNS):
+        directory = Path(tempfile.mkdtemp(dir=BENCH_DIR))
+        try:
+            bulk_pairs.append(bulk_events_per_s(directory))
+        finally:
+            shutil.rmtree(directory, ignore_errors=True)
+    bulk = statistics.median(b for b, _ in bulk_pairs)
+    raw_batched = statistics.median(r for _, r in bulk_pairs)
     fmt = lambda xs: ", ".join(f"{x:,.0f}" for x in xs)  # noqa: E731
     print(f"runs per figure: {RUNS} (median reported); SQLite WAL, synchronous=FULL, {BENCH_DIR}")
     print(f"raw sqlite3 single-row commits/s      {raw:10,.0f}   [{fmt(raw_samples)}]")
-    print(f"RecordDeduction on a person /s        {simple:10,.0f}   [{fmt(simple_samples)}]   ratio {simple / raw:.2f} (target >= 0.50)")
+    print(f"RecordDeduction on a person /s        {simple:10,.0f}   [{fmt(simple_samples)}]   ratio {simple / raw:.2f} (one client)")
+    print(f"  … {CLIENTS} clients at once (group commit){concurrent:9,.0f}   [{fmt(concurrent_samples)}]   ratio {concurrent / raw:.2f} (target >= 0.50)")
     print(f"RecordDeduction on a unit + cascade /s{cascaded:10,.0f}   [{fmt(cascaded_samples)}]   ratio {cascaded / raw:.2f}")
+    print(f"raw batched inserts of the same event rows/s {raw_batched:10,.0f}   ({BULK_BATCH} per transaction)")
+    print(f"bulk load through the ledger, events/s       {bulk:10,.0f}   [{fmt(b for b, _ in bulk_pairs)}]   ratio {bulk / raw_batched:.2f} (target >= 0.50)")
+    record("command_in_process", simple, simple / raw, 0.5, note="one client")
+    record("command_in_process_concurrent", concurrent, concurrent / raw, 0.5, note=f"{CLIENTS} clients, group commit")
+    record("bulk_load", bulk, bulk / raw_batched, 0.5, note=f"{BULK_BATCH} commands per transaction")
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.results import record  # noqa: E402
 from tests.e2e.conftest import running_demo  # noqa: E402  (the demo server the UI tests use)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -104,6 +105,9 @@ def main() -> None:
             p99 = statistics.median(p for _, p in measured)
             target = "" if name == "GET /me" else f"  ratio {rate / me:.2f} (target ≥ 0.5: {'met' if rate / me >= 0.5 else 'NOT met'})"
             print(f"  {name:<40} {rate:8.0f} req/s  p99 {p99:7.1f} ms{target}")
+            key = dict(zip(routes, (None, "read_summary", "read_person", "read_sheet")))[name]
+            if key:
+                record(key, rate, rate / me, 0.5, note=f"p99 {p99:.0f} ms; GET /me {me:,.0f} req/s")
 
 
 if __name__ == "__main__":

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 from urllib.parse import urlparse
 
 import pytest
@@ -42,12 +44,43 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.M
         conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
-def sqlite_file(service: LedgerService) -> str:
-    """The SQLite file behind a service, for a test that edits it behind the ledger's back; on
-    PostgreSQL the test is skipped (its tampering is written for SQLite's file)."""
-    if service.database.dialect != "sqlite":
-        pytest.skip("tampers with the SQLite file directly")
-    return str(service.database.sqlite_path)
+class Tampering:
+    """A connection to a service's own database, as someone with access to it would use, for a
+    test that edits rows behind the ledger's back. Autocommit: each statement is stored at once.
+    Statements use `?` placeholders on both databases (translated to psycopg's `%s`).
+
+    The events table and its position column differ between eventsourcing's recorders: SQLite's
+    `stored_events` numbers rows by `rowid`, PostgreSQL's `jixiao_events` by `notification_id`
+    (and keeps `originator_id` as a uuid, `state` as bytea)."""
+
+    def __init__(self, raw: Any, dialect: str, events: str) -> None:
+        self.raw = raw
+        self.dialect = dialect
+        self.events = events  # the events table
+        self.position = "rowid" if dialect == "sqlite" else "notification_id"  # its log position
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """Runs one statement; returns the cursor (fetchone/fetchall)."""
+        if self.dialect == "postgresql":
+            sql = sql.replace("%", "%%").replace("?", "%s")
+        return self.raw.execute(sql, tuple(params))
+
+
+@contextmanager
+def tamper(service: LedgerService) -> Iterator[Tampering]:
+    """The database behind a service (SQLite: its file; PostgreSQL: the same database), opened
+    directly, outside the ledger. Works on a closed service too (only its URL is used)."""
+    database = service.database
+    if database.dialect == "sqlite":
+        raw: Any = sqlite3.connect(database.sqlite_path, isolation_level=None)
+    else:
+        import psycopg
+
+        raw = psycopg.connect(urlparse(database.url)._replace(scheme="postgresql").geturl(), autocommit=True)
+    try:
+        yield Tampering(raw, database.dialect, database.events_table)
+    finally:
+        raw.close()
 
 
 @pytest.fixture

@@ -39,6 +39,19 @@ def _values(record: AuditRecord) -> tuple[Any, ...]:
     return (record.at, record.user_id, record.role, record.client, record.action, record.target, record.outcome, record.code, record.position)
 
 
+AUDIT_CHAIN_LOCK = 0x6A78_0001  # PostgreSQL advisory lock keys, one per chained log ("jx")
+REFUSALS_CHAIN_LOCK = 0x6A78_0002
+
+
+def lock_chain(cursor: ProjectionCursor, key: int) -> None:
+    """PostgreSQL: several server processes append to the same chained log; each takes the log's
+    lock for the rest of its transaction before it reads the head, so no two records are chained
+    to the same predecessor. (SQLite has one writer at a time anyway.)"""
+    if cursor.dialect == "postgresql":
+        cursor.execute("SELECT pg_advisory_xact_lock(?)", (key,))
+        cursor.fetchone()
+
+
 class AuditWriter:
     """Appends records, each chained to the last. On SQLite (one writer process) the head is kept
     in memory; on PostgreSQL it is read in the writing transaction."""
@@ -52,6 +65,7 @@ class AuditWriter:
     def append(self, cursor: ProjectionCursor, record: AuditRecord) -> None:
         head = self._head if cursor.dialect == "sqlite" else None
         if head is None:
+            lock_chain(cursor, AUDIT_CHAIN_LOCK)
             cursor.execute("SELECT id, mac FROM audit_log ORDER BY id DESC LIMIT 1")
             row = cursor.fetchone()
             head = (0, "") if row is None else (int(row["id"]), row["mac"])

@@ -149,10 +149,14 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
     hook: InlineHook | None = None
     _writer: sqlite3.Connection | None = None
 
+    def writer(self) -> sqlite3.Connection:
+        """The one connection that writes (the group commit opens its transaction on it)."""
+        if self._writer is None:
+            self._writer = self.datastore.pool._create_connection()._sqlite_conn
+        return self._writer
+
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
-        writer = self._writer
-        if writer is None:
-            writer = self._writer = self.datastore.pool._create_connection()._sqlite_conn
+        writer = self.writer()
         cursor = writer.cursor()
         try:
             cursor.execute("BEGIN IMMEDIATE")

@@ -13,12 +13,15 @@ A refused command saves no event; the refusal is written to the refusal log (`re
 from __future__ import annotations
 
 import logging
+import random
 import threading
+import time
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator, Protocol, Sequence, TypeVar
 
 from eventsourcing.application import Application, ProcessingEvent
 from eventsourcing.persistence import IntegrityError
+from eventsourcing.sqlite import SQLiteCursor
 from eventsourcing.utils import get_topic
 
 from ledger.adapters import audit
@@ -28,6 +31,7 @@ from ledger.adapters.bookkeeping import IdempotencyKeys, log_refusal, seal_refus
 from ledger.adapters.seal import AnchorFile, ChainKey
 from ledger.adapters.store import Database, DateAsISO, ProjectionCursor, _Cursor, register_moved_topics
 from ledger.application import commands as c
+from ledger.application.group_commit import GroupCommit, Pending
 from ledger.application.handlers import HANDLERS
 from ledger.application.unit_of_work import UnitOfWork
 from ledger.clock import Clock
@@ -36,6 +40,7 @@ from ledger.domain.bulletin import Bulletin
 from ledger.domain.errors import BatchRefused, ConcurrentChange, DomainError, Forbidden, IdempotencyKeyReused
 
 log = logging.getLogger("jixiao.ledger")
+CONFLICT_ATTEMPTS = 8  # a command that lost a race with another server process is run again from the store
 T = TypeVar("T")
 
 
@@ -79,6 +84,9 @@ class Ledger(Application):
         self.read_models = read_models
         self.inline_hooks: tuple[Any, ...] = (self.chain, self.idempotency, AuditHook(self.audit)) + ((read_models,) if read_models is not None else ())
         self.recorder.hook = self._run_inline_hooks  # type: ignore[attr-defined]
+        # SQLite: concurrent commands committed together (one fsync); PostgreSQL keeps one
+        # transaction per command, each taking the events table's lock (several servers).
+        self._group = GroupCommit(self._lock, self._run_group, self._execute_one) if database.dialect == "sqlite" else None
 
     # -- the way in ------------------------------------------------------------------------
 
@@ -87,13 +95,22 @@ class Ledger(Application):
     ) -> dict[str, Any]:
         """Run one command as `actor`. Returns the result, with `position`, the log position
         of the command's last event. `idempotency` is (key, user, request fingerprint); `client`
-        the client's address, for the audit log."""
+        the client's address, for the audit log. On SQLite, commands issued at the same time
+        by several threads are committed together (`group_commit`); each still gets its own
+        answer, exactly as if it had run alone."""
+        if self._group is not None and not self._lock._is_owned():  # type: ignore[attr-defined]
+            return self._group.submit(actor, command, idempotency, client)
+        return self._execute_one(Pending(actor, command, idempotency, client))
+
+    def _execute_one(self, item: Pending) -> dict[str, Any]:
+        """One command in one transaction of its own."""
+        actor, command, idempotency, client = item.actor, item.command, item.idempotency, item.client
         with self._lock:
             if idempotency is not None:
                 earlier = self._idempotent_result(idempotency)
                 if earlier is not None:
                     return earlier
-            for attempt in range(3):
+            for attempt in range(CONFLICT_ATTEMPTS):
                 uow = UnitOfWork(self.repository, today=self.clock.today(), chain_head=self._chain_head)
                 try:
                     self._check_role(actor, command)
@@ -109,14 +126,81 @@ class Ledger(Application):
                     raise
                 except IntegrityError:
                     # Another process saved one of these aggregates first (PostgreSQL, several
-                    # servers): start again from the store.
+                    # servers): start again from the store, after a short random pause so two
+                    # processes racing for one sheet fall out of step.
                     self._forget(uow)
-                    if attempt == 2:
+                    if attempt == CONFLICT_ATTEMPTS - 1:
                         raise ConcurrentChange() from None
+                    time.sleep(random.uniform(0, 0.002 * (attempt + 1)))
                 except BaseException:
                     self._forget(uow)
                     raise
             raise ConcurrentChange()
+
+    def _run_group(self, items: Sequence[Pending]) -> list[dict[str, Any]] | None:
+        """Several commands, each checked and saved as `_execute_one` would, in one SQLite
+        transaction with one commit (ledger.application.group_commit). Returns their results,
+        or None when any of them was refused or failed: then nothing of the group is stored,
+        what it changed in memory is dropped, and the caller runs them one by one."""
+        writer = self.recorder.writer()  # type: ignore[attr-defined]
+        raw = writer.cursor()
+        cursor = SQLiteCursor(raw)
+        hooks = _Cursor(cursor, "sqlite")
+        today = self.clock.today()
+        touched: list[UnitOfWork] = []
+        saved: list[Any] = []
+        results: list[dict[str, Any]] = []
+        try:
+            raw.execute("BEGIN IMMEDIATE")
+            for item in items:
+                if item.idempotency is not None:
+                    key, user, fingerprint = item.idempotency
+                    found = IdempotencyKeys.find(hooks, key, user)
+                    if found is not None:
+                        if found[0] != fingerprint:
+                            raise IdempotencyKeyReused(idem_key=key)
+                        results.append({**found[1], "replayed": True})
+                        continue
+                uow = UnitOfWork(self.repository, today=today, chain_head=lambda: self.chain.head(hooks))
+                touched.append(uow)
+                self._check_role(item.actor, item.command)
+                outcome = HANDLERS[type(item.command)](uow, item.actor, item.command)
+                audit = self._audit_record(item.actor, item.client, item.command, ACCEPTED)
+                saved.extend(aggregate.id for aggregate in outcome.aggregates)
+                position = self._save_in(cursor, outcome.aggregates, result=outcome.result, idempotency=item.idempotency, audit=audit)
+                if position is None:
+                    self.audit.append(hooks, audit)
+                results.append({**outcome.result, "position": position})
+            writer.commit()
+        except BaseException:
+            if writer.in_transaction:
+                writer.rollback()
+            self.chain.discard()
+            self.audit.discard()
+            for uow in touched:
+                self._forget(uow)
+            self._evict(saved)
+            return None
+        self.audit.committed()
+        self._anchor_events()
+        return results
+
+    def _save_in(self, cursor: Any, aggregates: Sequence[Any], **kwargs: Any) -> int | None:
+        """`save` inside the group's open transaction: insert the aggregates' new events (the
+        inline hooks run on the same cursor) and keep the aggregates for the next command of
+        the group. Returns the position of the last event, or None when there was none."""
+        events: list[Any] = []
+        for aggregate in aggregates:
+            events.extend(aggregate.collect_events())
+        if not events:
+            return None
+        stored = [self.mapper.to_stored_event(e) for e in events]
+        ids = self.recorder._insert_events(cursor, stored, **kwargs, new_events=events)  # type: ignore[attr-defined]
+        cache = self.repository.cache
+        if cache is not None:
+            for aggregate in aggregates:
+                cache.put(aggregate.id, aggregate)
+        return int(ids[-1])
 
     def execute_batch(self, commands: Sequence[tuple[Actor, c.Command]], *, every_problem: bool = False) -> list[dict[str, Any]]:
         """Several commands in one transaction: a bulk load, all or nothing. Each command is
@@ -290,10 +374,13 @@ class Ledger(Application):
         command starts from what is stored (the aggregates and the projector's row cache)."""
         for hook in self.inline_hooks:
             getattr(hook, "discard", lambda: None)()
+        self._evict(uow.touched)
+
+    def _evict(self, aggregate_ids: Sequence[Any]) -> None:
         cache = self.repository.cache
         if cache is None:
             return
-        for aggregate_id in uow.touched:
+        for aggregate_id in aggregate_ids:
             try:
                 cache.get(aggregate_id, evict=True)
             except KeyError:

@@ -18,7 +18,7 @@ from httpx import Response
 from ledger.clock import Clock
 from tests.api.conftest import Api
 from test_commands import BODIES
-from tests.conftest import sqlite_file
+from tests.conftest import tamper
 
 PASSWORD = "Kaohe#2026a"
 
@@ -416,14 +416,10 @@ def test_every_sign_in_event_and_account_change_leaves_one_audit_record(api: Api
 
 def test_an_account_row_edited_in_the_database_signs_nobody_in_and_fails_verify(api: Api, clock: MovingClock) -> None:
     """A password hash copied from another account, or a lock lifted, in the database directly."""
-    import sqlite3
-
     signed_in(api)
     create(api, "other")
-    conn = sqlite3.connect(sqlite_file(api.service))
-    with conn:
-        conn.execute("UPDATE users SET password_hash = (SELECT password_hash FROM users WHERE user_id = 'clerk') WHERE user_id = 'other'")
-    conn.close()
+    with tamper(api.service) as db:
+        db.execute("UPDATE users SET password_hash = (SELECT password_hash FROM users WHERE user_id = 'clerk') WHERE user_id = 'other'")
     assert login(api, "other", PASSWORD).json()["code"] == "LOGIN_FAILED"
     problems = api.service.verify().problems
     assert [(p.kind, p.as_dict()["kind_zh"]) for p in problems] == [("user_modified", "用户记录被修改或插入（未经系统签名）")]

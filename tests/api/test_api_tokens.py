@@ -4,12 +4,11 @@ administrator manages access and reads no scores and no audit log (三员分立)
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date, timedelta
 
 from ledger.clock import Clock
 from tests.api.conftest import Api
-from tests.conftest import sqlite_file
+from tests.conftest import tamper
 
 
 def _issue(api: Api, user_id: str = "u-staff-p02", valid_days: int = 30) -> dict:
@@ -30,9 +29,8 @@ def test_an_issued_token_acts_as_its_user_and_is_stored_only_hashed(api: Api) ->
     listed = api.read("system_admin", "/tokens", user="u-staff-p02")
     assert [t["token_id"] for t in listed if t["label"] == "报表系统"] == [issued["token_id"]]
     assert all("token" not in t and "token_sha256" not in t for t in listed)
-    conn = sqlite3.connect(sqlite_file(api.service))
-    stored = conn.execute("SELECT token_sha256 FROM api_tokens WHERE token_id = ?", (issued["token_id"],)).fetchone()[0]
-    conn.close()
+    with tamper(api.service) as db:
+        stored = db.execute("SELECT token_sha256 FROM api_tokens WHERE token_id = ?", (issued["token_id"],)).fetchone()[0]
     assert issued["token"] not in stored and len(stored) == 64
 
 
@@ -77,9 +75,7 @@ def test_a_token_edited_in_the_database_stops_working_and_fails_verify(api: Api)
     """Un-revoking a token (or moving it to another user) in the database breaks its seal."""
     issued = _issue(api)
     api.ok("system_admin", "/tokens/revocations", {"token_id": issued["token_id"]})
-    conn = sqlite3.connect(sqlite_file(api.service))
-    with conn:
-        conn.execute("UPDATE api_tokens SET revoked_at = NULL, revoked_by = NULL WHERE token_id = ?", (issued["token_id"],))
-    conn.close()
+    with tamper(api.service) as db:
+        assert db.execute("UPDATE api_tokens SET revoked_at = NULL, revoked_by = NULL WHERE token_id = ?", (issued["token_id"],)).rowcount == 1
     assert _as(api, issued["token"], "/me") == 401
     assert [p.kind for p in api.service.verify().problems] == ["token_modified"]

@@ -4,10 +4,9 @@ back by exactly those who may read the entry (R-Q-1); sealed, audited, size-limi
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 
 from tests.api.conftest import Api
-from tests.conftest import sqlite_file
+from tests.conftest import tamper
 
 PDF = b"%PDF-1.4\n% a scanned feedback form\n" + bytes(range(256)) * 40
 
@@ -56,9 +55,7 @@ def test_uploads_are_audited_sized_and_refused_to_the_three_officers_and_strange
 
 def test_a_file_replaced_in_the_database_is_not_served_and_fails_verify(api: Api) -> None:
     sha = upload(api, "unit_head").json()["sha256"]
-    conn = sqlite3.connect(sqlite_file(api.service))
-    with conn:
-        conn.execute("UPDATE attachments SET content = ? WHERE sha256 = ?", (b"forged", sha))
-    conn.close()
+    with tamper(api.service) as db:
+        assert db.execute("UPDATE attachments SET content = ? WHERE sha256 = ?", (b"forged", sha)).rowcount == 1
     api.problem(api.client.get(f"/attachments/{sha}", headers=api.headers("office")), 404, "ATTACHMENT_NOT_FOUND")
     assert [p.kind for p in api.service.verify().problems] == ["attachment_modified"]

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-import sqlite3
 from typing import Any
 
 import pytest
@@ -15,7 +14,7 @@ from pydantic import ValidationError
 
 from ledger.settings import Settings
 from tests.api.conftest import Api
-from tests.conftest import sqlite_file
+from tests.conftest import tamper
 
 DEDUCTION = {"person": "P02", "points": "1", "item": "M1", "basis": "会议无故缺席", "occurred_on": "2026-01-20"}
 
@@ -94,10 +93,8 @@ def test_the_audit_log_exports_as_csv_for_excel(api: Api) -> None:
 
 
 def _sql(api: Api, statement: str) -> None:
-    conn = sqlite3.connect(sqlite_file(api.service))
-    with conn:
-        conn.execute(statement)
-    conn.close()
+    with tamper(api.service) as db:
+        assert db.execute(statement).rowcount >= 1
 
 
 @pytest.mark.parametrize(

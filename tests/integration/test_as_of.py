@@ -16,16 +16,21 @@ from ledger.application import commands as c
 from ledger.adapters.tables import event_chain
 from ledger.domain.errors import DomainError, PlanNotFound
 from api.service import LedgerService
-from tests.conftest import LEADING, OFFICE, SUPERVISION, Bureau, build_bureau, sqlite_file
+from tests.conftest import LEADING, OFFICE, SUPERVISION, Bureau, build_bureau
 from tests.integration.test_live_equals_recomputation import _apply, op
 
 
 def _cut(service: LedgerService, position: int, folder: Path) -> LedgerService:
-    """A second store holding the log up to `position`, its projections rebuilt from it."""
+    """A second store holding the log up to `position`, its projections rebuilt from it.
+
+    SQLite only: the cut copies the rows, positions (rowids) included, straight from the source
+    file it ATTACHes, so each cut is a new file in a folder. The property test below builds its
+    own SQLite store for each Hypothesis example (a fresh history each time), not the `db_url`
+    fixture's one store per test."""
     path = Path(tempfile.mkdtemp(dir=folder)) / "cut.db"
     conn = sqlite3.connect(path)
     conn.execute("CREATE TABLE stored_events (originator_id TEXT, originator_version INTEGER, topic TEXT, state BLOB, PRIMARY KEY (originator_id, originator_version))")
-    conn.execute("ATTACH DATABASE ? AS src", (sqlite_file(service),))
+    conn.execute("ATTACH DATABASE ? AS src", (service.database.sqlite_path,))
     conn.execute("INSERT INTO stored_events (rowid, originator_id, originator_version, topic, state) SELECT rowid, originator_id, originator_version, topic, state FROM src.stored_events WHERE rowid <= ?", (position,))
     conn.commit()
     conn.close()

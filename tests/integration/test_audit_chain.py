@@ -1,12 +1,13 @@
 """R-AUDIT-1: bulletins carry the event log's digest; `jixiao verify` catches any stored event
 modified, deleted or inserted since, naming the first bad position.
 
-The tamper tests edit the SQLite file directly, as someone with access to the database
-would, then run the same check the `jixiao verify` command runs."""
+The tamper tests edit the database directly (SQLite's file, or the PostgreSQL database), as
+someone with access to it would, then run the same check the `jixiao verify` command runs.
+Statements name the events table and its position column as `{events}` and `{position}`
+(`stored_events`/`rowid` on SQLite, `jixiao_events`/`notification_id` on PostgreSQL)."""
 
 from __future__ import annotations
 
-import sqlite3
 import uuid
 from datetime import date
 
@@ -17,7 +18,7 @@ from ledger.adapters import audit
 from ledger.application import commands as c
 from ledger.domain.errors import AlreadyExists, DomainError, Forbidden, PeriodNotOpen
 from api.service import LedgerService
-from tests.conftest import OFFICE, SUPERVISION, Bureau, sqlite_file
+from tests.conftest import OFFICE, SUPERVISION, Bureau, tamper
 
 DEDUCT = dict(points="1.5", basis="上班时间离岗", occurred_on=date(2026, 1, 12), form_no="JC-2026-001")
 
@@ -31,11 +32,15 @@ def _bulletin(bureau: Bureau, number: str = "2026-01") -> dict:
     return bureau.run(OFFICE, c.PublishBulletin(number=number, period="2026-Q1", title="2026年第1期简报", body="一季度考核情况通报"))
 
 
-def _sql(service: LedgerService, statement: str, params: tuple = ()) -> None:
-    conn = sqlite3.connect(sqlite_file(service))
-    with conn:
-        conn.execute(statement, params)
-    conn.close()
+def _sql(service: LedgerService, statement: str, params: tuple = ()) -> int:
+    """Runs one statement on the service's database directly; returns the rows it changed."""
+    with tamper(service) as db:
+        return int(db.execute(statement.format(events=db.events, position=db.position), params).rowcount)
+
+
+def _rows(service: LedgerService, statement: str, params: tuple = ()) -> list:
+    with tamper(service) as db:
+        return list(db.execute(statement.format(events=db.events, position=db.position), params).fetchall())
 
 
 def test_a_clean_log_verifies_and_the_bulletin_digest_is_the_chain_head_R_AUDIT_1(bureau: Bureau) -> None:
@@ -63,11 +68,9 @@ def test_a_modified_event_is_caught_at_its_position_R_AUDIT_1(bureau: Bureau) ->
     published = _bulletin(bureau)
     victim = bureau.service.queries.event_count() - 4
     # Someone turns a 1.5-point deduction into 0.5 points in the stored row.
-    conn = sqlite3.connect(sqlite_file(bureau.service))
-    state = conn.execute("SELECT state FROM stored_events WHERE rowid = ?", (victim,)).fetchone()[0]
-    conn.close()
+    state = bytes(_rows(bureau.service, "SELECT state FROM {events} WHERE {position} = ?", (victim,))[0][0])
     assert b'"1.5"' in state or b"1.5" in state
-    _sql(bureau.service, "UPDATE stored_events SET state = ? WHERE rowid = ?", (bytes(state).replace(b"1.5", b"0.5"), victim))
+    assert _sql(bureau.service, "UPDATE {events} SET state = ? WHERE {position} = ?", (state.replace(b"1.5", b"0.5"), victim)) == 1
     report = bureau.service.ledger.verify()
     assert not report.ok
     assert report.first_bad_position == victim
@@ -81,7 +84,7 @@ def test_a_modified_event_is_caught_at_its_position_R_AUDIT_1(bureau: Bureau) ->
 def test_a_deleted_event_is_caught_at_its_position_R_AUDIT_1(bureau: Bureau) -> None:
     _history(bureau)
     victim = bureau.service.queries.event_count() - 2
-    _sql(bureau.service, "DELETE FROM stored_events WHERE rowid = ?", (victim,))
+    assert _sql(bureau.service, "DELETE FROM {events} WHERE {position} = ?", (victim,)) == 1
     report = bureau.service.ledger.verify()
     assert report.first_bad_position == victim
     assert report.problems[0].kind == "deleted"
@@ -91,12 +94,10 @@ def test_an_event_inserted_behind_the_ledgers_back_is_caught_R_AUDIT_1(bureau: B
     """An inserted row has no chain link: it was not written by the ledger. Here it is a copy
     of a real deduction event given a new originator version, appended after the last one."""
     _history(bureau)
-    conn = sqlite3.connect(sqlite_file(bureau.service))
-    last = conn.execute("SELECT rowid, originator_id, originator_version, topic, state FROM stored_events ORDER BY rowid DESC LIMIT 1").fetchone()
-    conn.close()
+    last = _rows(bureau.service, "SELECT {position}, originator_id, originator_version, topic, state FROM {events} ORDER BY {position} DESC LIMIT 1")[0]
     _sql(
         bureau.service,
-        "INSERT INTO stored_events (rowid, originator_id, originator_version, topic, state) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO {events} ({position}, originator_id, originator_version, topic, state) VALUES (?, ?, ?, ?, ?)",
         (last[0] + 1, last[1], last[2] + 1, last[3], last[4]),
     )
     report = bureau.service.ledger.verify()
@@ -107,14 +108,12 @@ def test_an_event_inserted_out_of_order_is_caught_R_AUDIT_1(bureau: Bureau) -> N
     """A row squeezed in at an earlier position (after deleting the real one there) is both a
     deletion of the chained event and an event without its link."""
     _history(bureau)
-    conn = sqlite3.connect(sqlite_file(bureau.service))
-    rows = conn.execute("SELECT rowid, originator_id, originator_version, topic, state FROM stored_events ORDER BY rowid").fetchall()
-    conn.close()
+    rows = _rows(bureau.service, "SELECT {position}, originator_id, originator_version, topic, state FROM {events} ORDER BY {position}")
     victim = rows[10]
-    _sql(bureau.service, "DELETE FROM stored_events WHERE rowid = ?", (victim[0],))
+    assert _sql(bureau.service, "DELETE FROM {events} WHERE {position} = ?", (victim[0],)) == 1
     _sql(
         bureau.service,
-        "INSERT INTO stored_events (rowid, originator_id, originator_version, topic, state) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO {events} ({position}, originator_id, originator_version, topic, state) VALUES (?, ?, ?, ?, ?)",
         (victim[0], victim[1], victim[2], victim[3], bytes(victim[4]) + b" "),
     )
     report = bureau.service.ledger.verify()
@@ -129,17 +128,16 @@ def test_rewriting_the_chain_to_match_is_caught_by_the_bulletin_R_AUDIT_1(bureau
     published = _bulletin(bureau)
     victim = published["through_position"] - 2
     service = bureau.service
-    conn = sqlite3.connect(sqlite_file(service))
-    state = bytes(conn.execute("SELECT state FROM stored_events WHERE rowid = ?", (victim,)).fetchone()[0])
-    conn.execute("UPDATE stored_events SET state = ? WHERE rowid = ?", (state.replace(b"1.5", b"0.5"), victim))
-    previous = bytes.fromhex(conn.execute("SELECT digest FROM event_chain WHERE position = ?", (victim - 1,)).fetchone()[0])
-    for rowid, oid, ver, topic, st in conn.execute(
-        "SELECT rowid, originator_id, originator_version, topic, state FROM stored_events WHERE rowid >= ? ORDER BY rowid", (victim,)
-    ).fetchall():
-        previous = audit.link(previous, rowid, uuid.UUID(oid), ver, topic, st)
-        conn.execute("UPDATE event_chain SET digest = ? WHERE position = ?", (previous.hex(), rowid))
-    conn.commit()
-    conn.close()
+    with tamper(service) as db:
+        state = bytes(db.execute(f"SELECT state FROM {db.events} WHERE {db.position} = ?", (victim,)).fetchone()[0])
+        assert state.replace(b"1.5", b"0.5") != state
+        db.execute(f"UPDATE {db.events} SET state = ? WHERE {db.position} = ?", (state.replace(b"1.5", b"0.5"), victim))
+        previous = bytes.fromhex(db.execute("SELECT digest FROM event_chain WHERE position = ?", (victim - 1,)).fetchone()[0])
+        for position, oid, ver, topic, st in db.execute(
+            f"SELECT {db.position}, originator_id, originator_version, topic, state FROM {db.events} WHERE {db.position} >= ? ORDER BY {db.position}", (victim,)
+        ).fetchall():
+            previous = audit.link(previous, position, uuid.UUID(str(oid)), ver, topic, bytes(st))  # the id as the ledger reads it
+            db.execute("UPDATE event_chain SET digest = ? WHERE position = ?", (previous.hex(), position))
     report = service.ledger.verify()
     kinds = {p.kind for p in report.problems}
     assert "modified" not in kinds  # every link is consistent with its event again …
@@ -198,17 +196,23 @@ def test_jixiao_verify_passes_then_fails_on_a_tampered_copy_R_AUDIT_1(bureau: Bu
     monkeypatch.setenv("JIXIAO_DATABASE_URL", url)
     assert jixiao(["verify"]) == 0
     assert "校验通过" in capsys.readouterr().out
-    _sql(bureau.service, "UPDATE stored_events SET topic = topic || ' ' WHERE rowid = 5")
+    assert _sql(bureau.service, "UPDATE {events} SET topic = topic || ' ' WHERE {position} = 5") == 1
     assert jixiao(["verify"]) == 1
     out = capsys.readouterr().out
     assert "first bad position 5" in out and "事件内容被修改" in out
 
 
 def test_an_edit_that_turns_the_state_into_text_is_caught_R_AUDIT_1(bureau: Bureau) -> None:
-    """SQL's replace() on the BLOB column returns TEXT: the row is reported, verify does not crash."""
+    """An edit made in SQL alone. On SQLite, replace() on the BLOB column returns TEXT: the row is
+    reported, verify does not crash. PostgreSQL keeps the column bytea, so the same edit goes
+    through text and back."""
     _history(bureau)
     victim = bureau.service.queries.event_count() - 1
-    _sql(bureau.service, "UPDATE stored_events SET state = replace(state, '1.5', '0.5') WHERE rowid = ?", (victim,))
+    edited = {
+        "sqlite": "replace(state, '1.5', '0.5')",
+        "postgresql": "convert_to(replace(convert_from(state, 'UTF8'), '1.5', '0.5'), 'UTF8')",
+    }[bureau.service.database.dialect]
+    assert _sql(bureau.service, f"UPDATE {{events}} SET state = {edited} WHERE {{position}} = ?", (victim,)) == 1
     report = bureau.service.ledger.verify()
     assert [(p.position, p.kind) for p in report.problems] == [(victim, "modified"), (victim, "anchor_mismatch")]
 
@@ -218,19 +222,18 @@ def test_an_edit_that_turns_the_state_into_text_is_caught_R_AUDIT_1(bureau: Bure
 
 def _rewrite_newest_event(service: LedgerService) -> int:
     """Edit the newest event and recompute its link with the public `audit.link`, as anyone
-    with the database file and this source could. Returns its position."""
-    conn = sqlite3.connect(sqlite_file(service))
-    rowid, oid, ver, topic, state = conn.execute(
-        "SELECT rowid, originator_id, originator_version, topic, state FROM stored_events ORDER BY rowid DESC LIMIT 1"
-    ).fetchone()
-    state = bytes(state).replace(b"1.5", b"0.5")
-    previous = bytes.fromhex(conn.execute("SELECT digest FROM event_chain WHERE position = ?", (rowid - 1,)).fetchone()[0])
-    with conn:
-        conn.execute("UPDATE stored_events SET state = ? WHERE rowid = ?", (state, rowid))
-        link = audit.link(previous, rowid, uuid.UUID(oid), ver, topic, state)  # the id as the ledger reads it
-        conn.execute("UPDATE event_chain SET digest = ? WHERE position = ?", (link.hex(), rowid))
-    conn.close()
-    return int(rowid)
+    with access to the database and this source could. Returns its position."""
+    with tamper(service) as db:
+        position, oid, ver, topic, state = db.execute(
+            f"SELECT {db.position}, originator_id, originator_version, topic, state FROM {db.events} ORDER BY {db.position} DESC LIMIT 1"
+        ).fetchone()
+        edited = bytes(state).replace(b"1.5", b"0.5")
+        assert edited != bytes(state)
+        previous = bytes.fromhex(db.execute("SELECT digest FROM event_chain WHERE position = ?", (position - 1,)).fetchone()[0])
+        db.execute(f"UPDATE {db.events} SET state = ? WHERE {db.position} = ?", (edited, position))
+        link = audit.link(previous, position, uuid.UUID(str(oid)), ver, topic, edited)  # the id as the ledger reads it
+        db.execute("UPDATE event_chain SET digest = ? WHERE position = ?", (link.hex(), position))
+    return int(position)
 
 
 def test_the_newest_event_rewritten_with_a_recomputed_link_is_caught_R_AUDIT_1(bureau: Bureau) -> None:
@@ -248,8 +251,8 @@ def test_the_tail_cut_off_with_its_links_is_caught_R_AUDIT_1(bureau: Bureau) -> 
     anchor file remembers where it ended."""
     _history(bureau)
     head = bureau.service.queries.event_count()
-    _sql(bureau.service, "DELETE FROM stored_events WHERE rowid > ?", (head - 3,))
-    _sql(bureau.service, "DELETE FROM event_chain WHERE position > ?", (head - 3,))
+    assert _sql(bureau.service, "DELETE FROM {events} WHERE {position} > ?", (head - 3,)) == 3
+    assert _sql(bureau.service, "DELETE FROM event_chain WHERE position > ?", (head - 3,)) == 3
     report = bureau.service.ledger.verify()
     assert [(p.position, p.kind) for p in report.problems] == [(head - 2, "truncated")]
     assert "事件日志尾部被删除" in report.problems[0].as_dict()["kind_zh"]

@@ -1,0 +1,110 @@
+"""The command path over HTTP (issue 14): POST /deductions by BENCH_HTTP_CLIENTS concurrent clients
+(default 8) against one `jixiao run` server on the demo store, commands per second as a ratio to
+the in-process rate `bench/command_rate.py` measured in the same `make bench` run (read from
+var/bench/results.json; target ≥ 0.5).
+
+Each request is a supervision office's deduction of 0.01 on a person of the demo bureau (form
+number given, R-SUP-1), every one with its own Idempotency-Key. Driven by wrk with a Lua script
+when wrk is on the PATH, else by Python client threads. Median of BENCH_HTTP_ROUNDS rounds.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.results import record, recorded  # noqa: E402
+from tests.e2e.conftest import running_demo  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+CLIENTS = int(os.environ.get("BENCH_HTTP_CLIENTS", "8"))
+SECONDS = float(os.environ.get("BENCH_HTTP_SECONDS", "5"))
+ROUNDS = int(os.environ.get("BENCH_HTTP_ROUNDS", "3"))
+STORE = ROOT / "var" / "bench" / "http"
+
+LUA = """
+counter = 0
+request = function()
+  counter = counter + 1
+  wrk.headers["Idempotency-Key"] = string.format("%s-%d-%d", prefix, id, counter)
+  return wrk.format("POST", path, nil, body)
+end
+setup = function(thread) thread:set("id", math.random(1, 1000000000)) end
+"""
+
+
+def _wrk(base: str, token: str, body: str) -> float:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(f'prefix = "{uuid.uuid4().hex[:8]}"\npath = "/deductions"\nbody = [[{body}]]\n{LUA}')
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{CLIENTS}", f"-d{SECONDS:g}s", "-s", script.name, "-H", f"Authorization: Bearer {token}", "-H", "Content-Type: application/json", base],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    os.unlink(script.name)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if errors:
+        raise SystemExit(f"POST /deductions: {errors.group(1)} answers were not 2xx:\n{out}")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+
+
+def _threads(base: str, token: str, body: str) -> float:
+    count = [0]
+    lock = threading.Lock()
+    stop = time.monotonic() + SECONDS
+
+    def client() -> None:
+        n = 0
+        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"}, timeout=30) as http:
+            while time.monotonic() < stop:
+                r = http.post("/deductions", content=body, headers={"Idempotency-Key": uuid.uuid4().hex})
+                assert r.status_code < 300, r.text[:300]
+                n += 1
+        with lock:
+            count[0] += n
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return count[0] / (time.monotonic() - started)
+
+
+def main() -> None:
+    STORE.mkdir(parents=True, exist_ok=True)
+    with running_demo(Path(tempfile.mkdtemp(dir=STORE))) as demo:
+        token = demo.accounts["supervision"][2]
+        office = httpx.Client(base_url=demo.base, headers={"Authorization": f"Bearer {demo.accounts['office'][2]}"})
+        today = office.get("/me").json()["today"]
+        person = office.get(f"/results/{today[:4]}/persons").json()[0]["person"]
+        body = f'{{"person": "{person}", "points": "0.01", "basis": "效能监察抽查", "occurred_on": "{today}", "form_no": "JC-BENCH"}}'
+        probe = httpx.post(demo.base + "/deductions", content=body, headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+        if probe.status_code >= 300:
+            raise SystemExit(f"the bench's deduction is refused on the demo store: {probe.status_code} {probe.text[:300]}")
+        drive = _wrk if shutil.which("wrk") else _threads
+        rates = [drive(demo.base, token, body) for _ in range(ROUNDS)]
+    rate = statistics.median(rates)
+    in_process = recorded("command_in_process_concurrent")
+    tool = "wrk -t2" if drive is _wrk else "Python client threads"
+    print(f"command path over HTTP ({tool}, {CLIENTS} clients, {SECONDS:g} s, median of {ROUNDS}): POST /deductions {rate:,.0f}/s  [{', '.join(f'{r:,.0f}' for r in rates)}]")
+    if in_process:
+        print(f"  ratio to the in-process rate of {in_process:,.0f}/s: {rate / in_process:.2f} (target ≥ 0.5)")
+    record("command_http", rate, in_process and rate / in_process, 0.5)
+
+
+if __name__ == "__main__":
+    main()
