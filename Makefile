@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/reads.py
 	$(BIN)/python bench/command_rate.py
 	$(BIN)/python bench/http_commands.py
+	$(BIN)/python bench/rebuild.py
 	$(BIN)/python bench/annual.py
 	$(BIN)/python bench/as_of.py
 	$(BIN)/python bench/summary.py

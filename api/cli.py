@@ -8,11 +8,15 @@
   jixiao user reset-password / list   from the server's console
   jixiao stats      counts of units, persons, sheets, entries and events
   jixiao verify     recompute the event log's hash chain (R-AUDIT-1); exit 1 when tampered
+  jixiao import FILE    load history from a JSON-lines file of commands (ledger/application/history_import.py)
   jixiao backup PATH    copy the store (online, while the service runs) and its anchors to PATH
   jixiao restore PATH   restore a backup into the configured (empty) store, then verify it
 
 Settings come from the environment (ledger/settings.py): `JIXIAO_DATABASE_URL` (default
 sqlite:///var/jixiao.db), `JIXIAO_TODAY` (fix the bureau's date, for demos).
+
+rebuild, verify, import, backup and restore show a progress bar on stderr when it is a terminal; what
+they print on stdout (for scripts) is the same either way.
 """
 
 from __future__ import annotations
@@ -20,8 +24,9 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Iterator, Sequence
 
 from ledger.domain.actors import Actor, Role
 from api.service import LedgerService
@@ -87,6 +92,30 @@ SQLITE_ONE_PROCESS = (
 )
 
 
+@contextmanager
+def _progress(description: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar (rich) on stderr while a long command runs. Yields the callback the ledger
+    reports to, (done, total), or None when stderr is not a terminal: then nothing is drawn and
+    the command runs as it always did (stdout, which scripts read, is never touched). A command
+    that never reports (pg_dump, pg_restore) shows a spinner."""
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=console, redirect_stdout=False, redirect_stderr=False) as bar:
+        task = bar.add_task(description, total=None)
+
+        def report(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total or None)
+
+        yield report
+
+
 def _verify(service: LedgerService, expect: list[str], as_json: bool) -> int:
     import orjson
 
@@ -97,7 +126,8 @@ def _verify(service: LedgerService, expect: list[str], as_json: bool) -> int:
             print(f"--expect takes POSITION:DIGEST (64 hex digits), not {item!r}", file=sys.stderr)
             return 2
         expected.append((int(position), digest.lower()))
-    report = service.verify(expected)
+    with _progress("校验事件日志（事件）") as progress:
+        report = service.verify(expected, progress)
     if as_json:
         print(orjson.dumps(report.as_dict(), option=orjson.OPT_INDENT_2).decode())
     else:
@@ -146,11 +176,14 @@ def _backup_or_restore(command: str, path: Path) -> int:
     anchor_file = settings.anchor_file or default_paths(settings.database_url)[1]
     try:
         if command == "backup":
-            for written in backup(settings.database_url, anchor_file, path):
+            with _progress("备份数据库（页）") as progress:
+                files = backup(settings.database_url, anchor_file, path, progress)
+            for written in files:
                 print(f"备份已写入 written: {written}")
             print("链密钥不在备份中：请另行保管 the chain key is not in the backup; keep it apart (JIXIAO_CHAIN_KEY_FILE)")
             return 0
-        restore(path, settings.database_url, anchor_file)
+        with _progress("恢复数据库（页）") as progress:
+            restore(path, settings.database_url, anchor_file, progress)
     except DomainError as error:
         print(f"{error.detail_zh} ({error.code})", file=sys.stderr)
         return 1
@@ -163,6 +196,30 @@ def _backup_or_restore(command: str, path: Path) -> int:
         return _verify(service, [], False)
     finally:
         service.close()
+
+
+def _import(service: LedgerService, path: Path, start_line: int, batch: int) -> int:
+    from ledger.application.history_import import import_history
+
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"无法读取文件 cannot read {path}: {error}", file=sys.stderr)
+        return 1
+    with _progress("导入历史数据（条）") as progress:
+        report = import_history(lambda items: service.ledger.execute_batch(items, every_problem=True), lines, start_line=start_line, batch=batch, progress=progress)
+    print(f"已导入 imported: {report.stored} / {report.lines} 条指令 commands; 日志位置 log position {service.ledger.log_position()}")
+    if report.ok:
+        return 0
+    for problem in report.problems[:200]:
+        print(f"  第 {problem.line} 行 line {problem.line}: {problem.message_zh}（{problem.code}）", file=sys.stderr)
+    if len(report.problems) > 200:
+        print(f"  …… 另有 {len(report.problems) - 200} 处问题 more problems", file=sys.stderr)
+    if report.resume_line is not None:
+        print(f"改正后从第 {report.resume_line} 行继续 after fixing, resume with: jixiao import {path} --start-line {report.resume_line}", file=sys.stderr)
+    else:
+        print("文件有误，未导入任何指令 nothing was imported: fix the lines above", file=sys.stderr)
+    return 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -190,6 +247,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     reset = user.add_parser("reset-password", help="a new initial password (also unlocks); prints it")
     reset.add_argument("user_id")
     user.add_parser("list", help="the accounts and their status")
+    imp = sub.add_parser("import", help="load history (a past year) from a JSON-lines file of commands, every rule checked, in batches")
+    imp.add_argument("path", type=Path)
+    imp.add_argument("--start-line", type=int, default=1, help="resume from this line (printed when an import stops)")
+    imp.add_argument("--batch", type=int, default=500, help="commands per transaction")
     sub.add_parser("backup", help="copy the store and its anchor file to PATH (SQLite online backup; pg_dump)").add_argument("path")
     sub.add_parser("restore", help="restore a backup into the configured store, which must be empty; then verify").add_argument("path")
     args = parser.parse_args(argv)
@@ -215,7 +276,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             _build_demo(service)
             _print_demo_accounts(service)
         elif args.command == "rebuild":
-            print(f"rebuilt projections up to position {service.rebuild()}")
+            with _progress("重建读模型（事件）") as progress:
+                position = service.rebuild(progress)
+            print(f"rebuilt projections up to position {position}")
+        elif args.command == "import":
+            return _import(service, args.path, args.start_line, args.batch)
         elif args.command == "stats":
             for key, value in service.queries.summary().items():
                 print(f"{key}: {value}")

@@ -12,7 +12,7 @@ nothing else builds these parts or connects them.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from alembic import command as alembic_command
 from alembic.config import Config as AlembicConfig
@@ -75,10 +75,10 @@ class LedgerService:
             )
         return key, AnchorFile(self.settings.anchor_file or default_anchors, key)
 
-    def verify(self, expected: Sequence[tuple[int, str]] = ()) -> Report:
+    def verify(self, expected: Sequence[tuple[int, str]] = (), progress: Callable[[int, int], None] | None = None) -> Report:
         """`jixiao verify`: the event log, its links and anchors, the refusals, the audit log, and
-        the accounts, API tokens and sessions."""
-        report = self.ledger.verify(expected)
+        the accounts, API tokens and sessions. `progress(events checked, events)` as it goes."""
+        report = self.ledger.verify(expected, progress)
         report.problems.extend(Problem(0, kind, detail) for kind, detail in self.accounts.verify())
         report.problems.extend(Problem(0, kind, detail) for kind, detail in verify_attachments(self.engine, self.key))
         return report
@@ -94,9 +94,10 @@ class LedgerService:
         """The read side, live or as of a log position (R-Q-3)."""
         return View.live_or_at(self.queries, self.annual, self.deadlines, as_of)
 
-    def rebuild(self) -> int:
-        """`jixiao rebuild`: every projection from the whole log, in one transaction."""
-        return self.ledger.rebuild_read_models(rebuild)
+    def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """`jixiao rebuild`: every projection from the whole log, in one transaction.
+        `progress(events replayed, events)` as it goes."""
+        return self.ledger.rebuild_read_models(rebuild, progress)
 
     def close(self) -> None:
         self.ledger.close()

@@ -5,7 +5,8 @@ past log positions, next to the same query asked live, on a store of BENCH_AS_OF
 The store is loaded through the real handlers, projector, history triggers and hash chain, but
 with many commands per transaction (BENCH_BATCH, default 500) so that loading a million events
 takes minutes rather than a million fsyncs; the queries then run against it as they would in
-service. The store is kept in var/bench/as_of.db and reused while it has enough events.
+service. The store is kept in var/bench/as_of.db and reused while it has enough events;
+BENCH_AS_OF_STORE names another file (a copy: opening a store migrates it to the code's schema).
 """
 
 from __future__ import annotations
@@ -26,12 +27,13 @@ from ledger.domain.actors import Actor, Role  # noqa: E402
 from ledger.clock import Clock  # noqa: E402
 from ledger.domain.errors import DomainError  # noqa: E402
 from api.service import LedgerService  # noqa: E402
+from bench.results import record  # noqa: E402
 
 EVENTS = int(os.environ.get("BENCH_AS_OF_EVENTS", "1000000"))
 BATCH = int(os.environ.get("BENCH_BATCH", "500"))
 QUERIES = int(os.environ.get("BENCH_AS_OF_QUERIES", "200"))
 STAFF = 400
-STORE = Path(__file__).resolve().parent.parent / "var" / "bench" / "as_of.db"
+STORE = Path(os.environ.get("BENCH_AS_OF_STORE") or Path(__file__).resolve().parent.parent / "var" / "bench" / "as_of.db")
 
 OFFICE = Actor("bench-office", Role.OFFICE)
 SUPERVISION = Actor("bench-supervision", Role.SUPERVISION)
@@ -116,10 +118,14 @@ def main() -> None:
             live = _latency(lambda: query(service.view(None)), QUERIES)
             past = _latency(lambda: query(service.view(rng.randint(first, last))), QUERIES)
             print(f"{name:34s} now {live[0]:7.2f} / {live[1]:7.2f}    as of a random position {past[0]:7.2f} / {past[1]:7.2f}")
+            if name == "a person's ledger for the year":
+                record("ledger_now_p99", live[1], None, 10, better="lower", note=f"median {live[0]:.1f} ms; {last:,} events")
+                record("ledger_as_of_p99", past[1], None, 10, better="lower", note=f"median {past[0]:.1f} ms; {last:,} events")
         runs = max(5, QUERIES // 20)
         live = _latency(lambda: service.view(None).annual.year(2026), runs)
         past = _latency(lambda: service.view(rng.randint(first, last)).annual.year(2026), runs)
         print(f"{'annual results, whole bureau':34s} now {live[0]:7.2f} / {live[1]:7.2f}    as of a random position {past[0]:7.2f} / {past[1]:7.2f}  ({runs} runs)")
+        record("as_of_annual_p99", past[1], None, 50, better="lower", note=f"median {past[0]:.1f} ms, {runs} runs; live {live[0]:.1f} / {live[1]:.1f} ms")
     finally:
         service.close()
 

@@ -16,6 +16,7 @@ from ledger.domain.numbers import CENT, HUNDRED, ZERO, fmt
 from ledger.domain.review import AnnualReview
 from ledger.adapters.store import ProjectionCursor
 from ledger.domain.veto import Veto
+from projections import tables
 from projections.rows import Apply, json_text
 
 RATE_TOTAL_PLACES = Decimal("0.0001")
@@ -184,4 +185,106 @@ class AnnualProjection:
         )
 
 
-__all__ = ["AnnualProjection", "ZERO"]
+# -- batch mode, for `jixiao rebuild` ---------------------------------------------------------
+
+PERSON_COLUMNS = tuple(c.name for c in tables.annual_persons.columns)
+TRACK_COLUMNS = tuple(c.name for c in tables.annual_unit_tracks.columns)
+
+
+def _statements(table: str, columns: tuple[str, ...]) -> tuple[str, str]:
+    names = ", ".join(columns)
+    return (
+        f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})",
+        f"INSERT INTO {table}_history ({names}, superseded_at) VALUES ({', '.join('?' * (len(columns) + 1))})",
+    )
+
+
+_PERSON_INSERT, _PERSON_HISTORY_INSERT = _statements("annual_persons", PERSON_COLUMNS)
+_TRACK_INSERT, _TRACK_HISTORY_INSERT = _statements("annual_unit_tracks", TRACK_COLUMNS)
+_MONTHS, _MONTHS_PUBLISHED, _MONTHLY_TOTAL, _DEDUCTED_TOTAL, _PERSON_POSITION = (
+    PERSON_COLUMNS.index(n) for n in ("months", "months_published", "monthly_total", "deducted_total", "position")
+)
+_SHEETS, _SHEETS_PUBLISHED, _RATE_TOTAL, _TRACK_POSITION = (TRACK_COLUMNS.index(n) for n in ("sheets", "sheets_published", "rate_total", "position"))
+
+
+class AnnualSum:
+    """One row of running sums during a rebuild: the row in column order, its decimal sums as
+    Decimals, and whether the live handler would have inserted it already."""
+
+    __slots__ = ("row", "person", "total", "deducted", "written")
+
+    def __init__(self, row: list[Any], person: bool, total: str, deducted: str | None) -> None:
+        self.row = row
+        self.person = person
+        self.total = Decimal(total)  # monthly_total (a person) or rate_total (a unit track)
+        self.deducted = None if deducted is None else Decimal(deducted)
+        self.written = False
+
+
+class AnnualSums:
+    """The batch mode of the running sums (`AnnualProjection.sheet_changed`), for `jixiao rebuild`
+    only (`projections.sheet_projection.SheetReplay`): the rows kept in memory and inserted once at
+    the end, each version an UPDATE would have superseded written as a history row."""
+
+    def __init__(self) -> None:
+        self.persons: dict[tuple[int, str], AnnualSum] = {}
+        self.tracks: dict[tuple[int, str, str], AnnualSum] = {}
+        self.person_history: list[tuple[Any, ...]] = []
+        self.track_history: list[tuple[Any, ...]] = []
+
+    def of_sheet(self, year: int, target_kind: str, target: str, track: str) -> AnnualSum:
+        """The sums a sheet adds to: its person's year, or its unit's track in the year."""
+        if target_kind == "person":
+            key: Any = (year, target)
+            found = self.persons.get(key)
+            if found is None:
+                values = {"year": year, "person": target, "months": 0, "months_published": 0, "monthly_total": "0.00", "deducted_total": "0.00", "position": None}
+                found = self.persons[key] = AnnualSum([values[n] for n in PERSON_COLUMNS], True, "0.00", "0.00")
+            return found
+        key = (year, target, track)
+        found = self.tracks.get(key)
+        if found is None:
+            values = {"year": year, "unit": target, "track": track, "sheets": 0, "sheets_published": 0, "rate_total": "0.0000", "position": None}
+            found = self.tracks[key] = AnnualSum([values[n] for n in TRACK_COLUMNS], False, "0.0000", None)
+        return found
+
+    def changed(self, s: AnnualSum, pos: int, sheets: int, published: int, score_delta: Decimal, deducted_delta: Decimal) -> None:
+        """`AnnualProjection.sheet_changed`: (sum row, position, sheets, published, score delta, deducted delta)."""
+        row = s.row
+        if s.person:
+            if s.written:
+                self.person_history.append((*row, pos))
+            row[_MONTHS] += sheets
+            row[_MONTHS_PUBLISHED] += published
+            s.total = (s.total + score_delta).quantize(CENT)
+            row[_MONTHLY_TOTAL] = fmt(s.total)
+            s.deducted = (s.deducted + deducted_delta).quantize(CENT)  # type: ignore[operator]
+            row[_DEDUCTED_TOTAL] = fmt(s.deducted)
+            row[_PERSON_POSITION] = pos
+        else:
+            if s.written:
+                self.track_history.append((*row, pos))
+            row[_SHEETS] += sheets
+            row[_SHEETS_PUBLISHED] += published
+            s.total = (s.total + score_delta / HUNDRED).quantize(RATE_TOTAL_PLACES)
+            row[_RATE_TOTAL] = fmt(s.total)
+            row[_TRACK_POSITION] = pos
+        s.written = True
+
+    def flush(self, many: Callable[[str, list[tuple[Any, ...]]], None]) -> None:
+        if self.person_history:
+            many(_PERSON_HISTORY_INSERT, self.person_history)
+            self.person_history = []
+        if self.track_history:
+            many(_TRACK_HISTORY_INSERT, self.track_history)
+            self.track_history = []
+
+    def finish(self, many: Callable[[str, list[tuple[Any, ...]]], None]) -> None:
+        self.flush(many)
+        for statement, rows in ((_PERSON_INSERT, self.persons), (_TRACK_INSERT, self.tracks)):
+            written = [tuple(s.row) for s in rows.values() if s.written]
+            if written:
+                many(statement, written)
+
+
+__all__ = ["AnnualProjection", "AnnualSum", "AnnualSums", "ZERO"]

@@ -46,9 +46,13 @@ class Projector:
             return
         for position, event in positioned:
             self._apply[type(event)](cursor, position, event)
-        self._advance(cursor, positioned[0][0], positioned[-1][0])
+        self.advance(cursor, positioned[0][0], positioned[-1][0])
 
-    def _advance(self, cursor: ProjectionCursor, first: int, final: int) -> None:
+    def handler(self, event_type: type) -> Apply:
+        """The row changes of one event type (KeyError for a type no projection handles)."""
+        return self._apply[event_type]
+
+    def advance(self, cursor: ProjectionCursor, first: int, final: int) -> None:
         """Move the tracking position to `final`, only if the batch follows on from it.
 
         Never skip a position, never apply one twice: SQLite assigns positions without gaps,

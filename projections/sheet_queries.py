@@ -3,6 +3,7 @@ target's scoring ledger (评分登记表) for a year (R-SHEET-1..4, R-CASCADE-1,
 
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Any, Callable
 
 import orjson
@@ -15,7 +16,11 @@ from projections.query_base import PAGE_MAX, QueryBase
 
 
 def entry_out(row: dict[str, Any]) -> dict[str, Any]:
-    row = dict(row)
+    return _entry_in_place(dict(row))
+
+
+def _entry_in_place(row: dict[str, Any]) -> dict[str, Any]:
+    """An entry row as the queries show it, converted in the dict it was read into."""
     row["attachments"] = orjson.loads(row["attachments"])
     row["cascaded_to"] = orjson.loads(row["cascaded_to"])
     row["late"] = bool(row["late"])
@@ -29,6 +34,12 @@ def sheet_out(row: dict[str, Any]) -> dict[str, Any]:
     row["items"] = orjson.loads(row["items"])
     row.pop("aggregate_id", None)
     return row
+
+
+def _after(prefix: str) -> str:
+    """The least string after every string that starts with `prefix` (':' < ';', '-' < '.' in
+    code-point order), so `prefix <= key < _after(prefix)` is a primary-key range."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
 class SheetQueries(QueryBase):
@@ -65,11 +76,16 @@ class SheetQueries(QueryBase):
     def _entries_with_prefix(self, prefix: str) -> list[dict[str, Any]]:
         """Entries whose id starts with `prefix` (ids are `<target>:<period>:<track>:<no>`),
         read as a primary-key range: ':' < ';' and '-' < '.' in code-point order."""
-        upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        upper = _after(prefix)
         entries = self.tb.entries
-        rows = self._all(select(entries).where(entries.c.entry_id >= prefix, entries.c.entry_id < upper))
-        rows.sort(key=lambda e: (e["period"], e["track"], e["no"]))
-        return [entry_out(e) for e in rows]
+        with self.engine.connect() as conn:
+            result = conn.execute(select(entries).where(entries.c.entry_id >= prefix, entries.c.entry_id < upper))
+            keys = tuple(result.keys())
+            rows = result.all()
+        # A person's year can hold thousands of entries (issue 14): sorted as tuples, one dict
+        # each, converted in place — the same rows in the same order as sorting the dicts.
+        rows.sort(key=itemgetter(keys.index("period"), keys.index("track"), keys.index("no")))
+        return [_entry_in_place(dict(zip(keys, row))) for row in rows]
 
     def entry(self, entry_id: str) -> dict[str, Any]:
         entries = self.tb.entries
@@ -86,9 +102,17 @@ class SheetQueries(QueryBase):
         """The target's scoring ledger (评分登记表) for a year: every sheet and every entry,
         with its status (active, reversed, amended), cascade links and finding sources."""
         sheets = self.tb.sheets
-        found = self._all(select(sheets).where(sheets.c.target == target, sheets.c.year == year).order_by(sheets.c.period, sheets.c.track))
+        # The sheet codes `<target>:<year>-…` as a primary-key range too: as of a past position
+        # the key range is what reaches the index (projections/history.py); the target and year
+        # conditions keep the answer exactly the target's sheets of the year.
+        prefix = f"{target}:{year}-"
+        found = self._all(
+            select(sheets)
+            .where(sheets.c.target == target, sheets.c.year == year, sheets.c.code >= prefix, sheets.c.code < _after(prefix))
+            .order_by(sheets.c.period, sheets.c.track)
+        )
         book = [sheet_out(r) for r in found]
-        entries = self._entries_with_prefix(f"{target}:{year}-")
+        entries = self._entries_with_prefix(prefix)
         if not book and not entries:
             self.unit_or_person(target)
         disputed = {e["sheet"] for e in entries if e["disputed"]}

@@ -387,7 +387,8 @@ PROJECTED_TABLES = (
 )
 
 def _history_of(table: Table) -> Table:
-    """`<table>_history`: earlier versions of the table's rows (projections/history.py)."""
+    """`<table>_history`: earlier versions of the table's rows (projections/history.py). One index:
+    the seek to a key's latest version at or before a log position (migration 0013)."""
     keys = [c.name for c in table.primary_key.columns]
     return Table(
         f"{table.name}_history",
@@ -395,8 +396,7 @@ def _history_of(table: Table) -> Table:
         Column("version_id", Integer, primary_key=True, autoincrement=True),
         *[Column(c.name, c.type, nullable=True) for c in table.columns],
         Column("superseded_at", BigInteger, nullable=False),  # the position that replaced this version
-        Index(f"ix_{table.name}_history_key", *keys, "superseded_at"),
-        Index(f"ix_{table.name}_history_superseded", "superseded_at"),
+        Index(f"ix_{table.name}_history_seek", *dict.fromkeys([*keys, "position", "superseded_at"])),
     )
 
 

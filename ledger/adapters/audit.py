@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from ledger.adapters.seal import AnchorFile, ChainKey
 
@@ -227,6 +227,7 @@ def verify(
     limit_problems: int = 100,
     key: ChainKey | None = None,
     anchor_file: AnchorFile | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Report:
     """Recompute the chain from the stored events and compare it with the links written when
     each event was stored and with the digests the bulletins carry (`anchors`: position,
@@ -239,8 +240,14 @@ def verify(
 
     With the chain `key`, every link's MAC is checked too (a link recomputed without the key is
     `link_forged`); with the `anchor_file`, every sealed head in it is an anchor like a
-    bulletin's digest, and a log that ends before the last anchored position is `truncated`."""
+    bulletin's digest, and a log that ends before the last anchored position is `truncated`.
+
+    `progress`, when given, is called every VERIFY_BATCH events with the events checked so far and
+    the last position of the log (the events to check, but for gaps)."""
     report = Report()
+    total = int(recorder.max_notification_id() or 0) if progress is not None else 0
+    if progress is not None:
+        progress(0, total)
     anchors = list(anchors)
     anchored_head = 0
     if anchor_file is not None:
@@ -305,6 +312,10 @@ def verify(
         check_anchors(position)
         event = next(events, None)
         chained = next(links, None)
+        if progress is not None and report.events_checked % VERIFY_BATCH == 0:
+            progress(report.events_checked, max(total, report.events_checked))
+    if progress is not None:
+        progress(report.events_checked, report.events_checked)
     report.head_digest = running.hex()
     if anchored_head > report.head_position:
         problem(report.head_position + 1, "truncated", f"the log ends at {report.head_position}; the anchor file has it at {anchored_head} or later")

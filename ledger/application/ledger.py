@@ -423,10 +423,14 @@ class Ledger(Application):
             close_writer()
         super().close()
 
-    def rebuild_read_models(self, rebuild: Callable[[ProjectionCursor, Any, Any, Any], int]) -> int:
-        """Replay the whole log into the read models in one transaction, no command running."""
+    def rebuild_read_models(self, rebuild: Callable[..., int], progress: Callable[[int, int], None] | None = None) -> int:
+        """Replay the whole log into the read models in one transaction, no command running.
+        `rebuild(cursor, recorder, mapper, read models, progress)`; `progress(events replayed,
+        events in the log)` is passed on when given."""
         with self._lock, self._cursor(commit=True) as cursor:
-            return rebuild(cursor, self.recorder, self.mapper, self.read_models)
+            if progress is None:
+                return rebuild(cursor, self.recorder, self.mapper, self.read_models)
+            return rebuild(cursor, self.recorder, self.mapper, self.read_models, progress)
 
     # -- tamper evidence (R-AUDIT-1) -------------------------------------------------------
 
@@ -451,9 +455,10 @@ class Ledger(Application):
             if refusals_head is not None:
                 self.anchors.append("refusals", refusals_head[0], refusals_head[1], at)
 
-    def verify(self, expected: Sequence[tuple[int, str]] = ()) -> audit.Report:
+    def verify(self, expected: Sequence[tuple[int, str]] = (), progress: Callable[[int, int], None] | None = None) -> audit.Report:
         """Recompute the hash chain over the stored log and check it against the stored links,
-        every published bulletin's digest, and any digests copied from printed bulletins."""
+        every published bulletin's digest, and any digests copied from printed bulletins.
+        `progress(events checked, events in the log)` is called as the chain is recomputed."""
         topic = get_topic(Bulletin.Published)
         anchors: list[tuple[int, str, str]] = [(p, d, f"expected digest at {p}") for p, d in expected]
         last = 0
@@ -465,7 +470,7 @@ class Ledger(Application):
                 e = self.mapper.to_domain_event(n)
                 anchors.append((e.through_position, e.digest, f"简报 bulletin {e.number}"))
             last = batch[-1].id
-        report = audit.verify(self.recorder, self._cursor, anchors, key=self.key, anchor_file=self.anchors)
+        report = audit.verify(self.recorder, self._cursor, anchors, key=self.key, anchor_file=self.anchors, progress=progress)
         with self._cursor() as cursor:
             for kind, detail in [*verify_refusals(cursor, self.key, self.anchors), *verify_audit_log(cursor, self.key, self.anchors)]:
                 report.problems.append(audit.Problem(0, kind, detail))

@@ -37,6 +37,8 @@ def _round_trip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source_url: str
         running.ledger.execute(SUPERVISION, c.RecordDeduction(person="P02", points="1.5", basis="上班时间离岗", occurred_on=date(2026, 1, 12), form_no="JC-1"))
         assert cli.main(["backup", str(tmp_path / "backup" / "ledger.bak")]) == 0
         assert cli.main(["backup", str(tmp_path / "backup" / "ledger.bak")]) == 1, "an existing backup is not overwritten"
+        for written in (tmp_path / "backup").iterdir():  # personal data, as the store: the owner's only
+            assert written.stat().st_mode & 0o777 == 0o600, written
         before = _figures(running)
     finally:
         running.close()
