@@ -33,8 +33,8 @@ hundreds of events a second (472/s on a shared 2-CPU machine): 10M events take h
 figures in docs/operations.md ("Scale") come from a 1.6M-event store built with
 `BENCH_SCALE_PER_YEAR=320000 BENCH_SCALE_EVENTS=1600000`, measured at 0.64M and 0.96M on the way.
 Every run prints the hashes of the files it measures (the tree changes under a long run). The
-store was built with `sync_pipeline_before_fetch` (below); `ledger/adapters/store.py` now does the
-same itself, so it is off by default (BENCH_SCALE_PIPELINE_FIX=1 turns it on).
+store was built with a pipeline sync this script applied itself; `ledger/adapters/store.py` now
+does it (see docs/operations.md, "Found while building the store").
 """
 
 from __future__ import annotations
@@ -92,34 +92,6 @@ def _now() -> str:
 
 
 # -- the store ------------------------------------------------------------------------------------
-
-
-def sync_pipeline_before_fetch() -> None:
-    """A workaround, applied by this benchmark only (BENCH_SCALE_PIPELINE_FIX=0 turns it off).
-
-    On PostgreSQL the inline hooks run inside eventsourcing's `insert_events`, on its cursor, in
-    psycopg's pipeline mode. A hook that fetches (the projector's tracking row, each audit
-    record's chain lock, head and new id) may then be handed the result of an earlier statement
-    still in the pipeline ("the last operation didn't produce records (command status: INSERT 0
-    1)"), once a transaction holds a few thousand statements: OpenPeriod for 8,000 staff fails
-    this way. And eventsourcing catches the hook's exception and re-raises it only after the
-    transaction has committed, so the events are stored without their projection. Syncing the
-    pipeline before each fetch delivers every pending result first (the fetch waited for the
-    server anyway). The lasting fix belongs in `ledger/adapters/store.py` (see the report of
-    issue 14)."""
-    from ledger.adapters import store
-
-    def synced(name: str) -> Callable[[Any], Any]:
-        def fetch(self: Any) -> Any:
-            pipeline = getattr(getattr(self.raw, "connection", None), "_pipeline", None)
-            if pipeline is not None:
-                pipeline.sync()
-            return getattr(self.raw, name)()
-
-        return fetch
-
-    store._Cursor.fetchone = synced("fetchone")  # type: ignore[method-assign]
-    store._Cursor.fetchall = synced("fetchall")  # type: ignore[method-assign]
 
 
 def ensure_database(url: str) -> None:
@@ -501,9 +473,6 @@ def describe_machine(url: str) -> None:
 
 
 def main() -> None:
-    if os.environ.get("BENCH_SCALE_PIPELINE_FIX", "0") == "1":
-        sync_pipeline_before_fetch()
-        print("(with the pipeline workaround: bench/scale.py sync_pipeline_before_fetch)")
     ensure_database(URL)
     describe_machine(URL)
     service = open_service(URL, FILES)

@@ -83,6 +83,34 @@ def tamper(service: LedgerService) -> Iterator[Tampering]:
         raw.close()
 
 
+def free_port() -> int:
+    """A free loopback port for a server a test starts."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_until_serving(process: Any, base: str, log_path: Path, seconds: float = 120) -> None:
+    """Wait for a server subprocess to answer GET /health; if it exits or does not answer in
+    time, raise with the end of its log."""
+    import time
+
+    import httpx
+
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if httpx.get(base + "/health", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"the server did not start:\n{log_path.read_text()[-3000:]}")
+        time.sleep(0.2)
+
+
 @pytest.fixture
 def service(db_url: str) -> Iterator[LedgerService]:
     svc = LedgerService(db_url)

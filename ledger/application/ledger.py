@@ -153,14 +153,10 @@ class Ledger(Application):
         try:
             raw.execute("BEGIN IMMEDIATE")
             for item in items:
-                if item.idempotency is not None:
-                    key, user, fingerprint = item.idempotency
-                    found = IdempotencyKeys.find(hooks, key, user)
-                    if found is not None:
-                        if found[0] != fingerprint:
-                            raise IdempotencyKeyReused(idem_key=key)
-                        results.append({**found[1], "replayed": True})
-                        continue
+                earlier = None if item.idempotency is None else self._idempotent_result(item.idempotency, hooks)
+                if earlier is not None:
+                    results.append(earlier)
+                    continue
                 uow = UnitOfWork(self.repository, today=today, chain_head=lambda: self.chain.head(hooks))
                 touched.append(uow)
                 self._check_role(item.actor, item.command)
@@ -386,9 +382,14 @@ class Ledger(Application):
             except KeyError:
                 pass
 
-    def _idempotent_result(self, idempotency: tuple[str, str, str]) -> dict[str, Any] | None:
+    def _idempotent_result(self, idempotency: tuple[str, str, str], cursor: Any = None) -> dict[str, Any] | None:
+        """The stored result of a retried command (marked replayed), or None; read on `cursor`
+        (a group's open transaction) or in a read of its own."""
         key, user, fingerprint = idempotency
-        with self._cursor() as cursor:
+        if cursor is None:
+            with self._cursor() as own:
+                found = IdempotencyKeys.find(own, key, user)
+        else:
             found = IdempotencyKeys.find(cursor, key, user)
         if found is None:
             return None

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
 import httpx
 import pytest
+
+from tests.conftest import free_port, wait_until_serving
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("JIXIAO_CHROMIUM", "/usr/bin/chromium")
@@ -45,32 +45,16 @@ class Demo:
         return httpx.request(method, self.base + path, headers={"Authorization": f"Bearer {token}"}, timeout=30, **kwargs)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
 def running_demo(folder: Path) -> Iterator[Demo]:
     """`jixiao run` (the demo bureau) on a store in `folder`, on a free loopback port; stopped after."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "JIXIAO_DATABASE_URL": f"sqlite:///{folder / 'demo.db'}", "JIXIAO_LOGIN_ATTEMPTS_PER_MINUTE": "1000"}
     log = open(folder / "server.log", "w+")
     server = subprocess.Popen([sys.executable, "-m", "api.cli", "run", "--port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 240
-        while True:
-            try:
-                if httpx.get(base + "/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                raise RuntimeError(f"the demo server did not start:\n{log.read()[-3000:]}")
-            time.sleep(0.5)
+        wait_until_serving(server, base, folder / "server.log", seconds=240)  # the demo is built first
         log.seek(0)
         accounts = {m[0]: (m[1], m[2], m[3]) for m in re.findall(r"^\s+(\w+)\s+(demo-[\w-]+)\s+(\S+)\s+(jx_demo_\w+)$", log.read(), re.M)}
         assert len(accounts) == 10, accounts

@@ -7,11 +7,9 @@ is clean. A SQLite store refuses more than one process, with a message saying wh
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import threading
-import time
 import uuid
 from datetime import date
 from pathlib import Path
@@ -21,15 +19,9 @@ import pytest
 
 from api.service import LedgerService
 from tests.api.conftest import add_users, token_of
-from tests.conftest import build_bureau
+from tests.conftest import build_bureau, free_port, wait_until_serving
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _env(db_url: str, tmp_path: Path) -> dict[str, str]:
@@ -43,7 +35,7 @@ def _env(db_url: str, tmp_path: Path) -> dict[str, str]:
 
 def test_sqlite_refuses_several_server_processes(tmp_path: Path) -> None:
     env = _env(f"sqlite:///{tmp_path / 'ledger.db'}", tmp_path)
-    done = subprocess.run([sys.executable, "-m", "api.cli", "serve", "--workers", "2", "--port", str(_free_port())], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run([sys.executable, "-m", "api.cli", "serve", "--workers", "2", "--port", str(free_port())], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 2
     assert "PostgreSQL" in done.stderr and "SQLite" in done.stderr
 
@@ -58,22 +50,12 @@ def test_several_workers_on_postgresql_store_every_command_once_in_one_chain__R_
     before = service.queries.event_count()
     service.close()
 
-    port = _free_port()
+    port = free_port()
     log = open(tmp_path / "server.log", "w+")
     server = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--workers", "2", "--port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(base + "/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                raise AssertionError(f"the server did not start:\n{log.read()[-3000:]}")
-            time.sleep(0.3)
+        wait_until_serving(server, base, tmp_path / "server.log")
         acknowledged: list[str] = []
         refused: list[str] = []
         lock = threading.Lock()

@@ -19,11 +19,9 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
-import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -38,6 +36,7 @@ from sqlalchemy import Engine, create_engine, text
 
 from api.service import LedgerService
 from ledger.adapters.store import Database
+from tests.conftest import free_port, wait_until_serving
 from ledger.clock import Clock
 from ledger.domain.actors import Actor, Role
 from ledger.settings import Settings
@@ -199,18 +198,12 @@ def copy_store(seed: Seed, folder: Path) -> Iterator[Store]:
 # -- the server --------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 class Server:
     """`jixiao serve` on the store, as a subprocess on a free loopback port."""
 
     def __init__(self, store: Store, name: str = "server") -> None:
         self.store = store
-        self.port = _free_port()
+        self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log_path = store.folder / f"{name}.log"
         self._log = open(self.log_path, "w")
@@ -218,17 +211,11 @@ class Server:
             [sys.executable, "-m", "api.cli", "serve", "--port", str(self.port)],
             cwd=ROOT, env=store.env, stdout=self._log, stderr=subprocess.STDOUT,
         )  # fmt: skip
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(self.base + "/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"jixiao serve did not start:\n{self.log_path.read_text()[-3000:]}")
-            time.sleep(0.1)
+        try:
+            wait_until_serving(self.process, self.base, self.log_path)
+        except RuntimeError:
+            self.stop()
+            raise
 
     def client(self, user_id: str = READER, timeout: float = 30) -> httpx.Client:
         return httpx.Client(base_url=self.base, headers={"Authorization": f"Bearer {self.store.tokens[user_id]}"}, timeout=timeout)
