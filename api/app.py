@@ -13,6 +13,7 @@ from api.body import BodyLimit
 from api.headers import SecurityHeaders
 from api.policy import PUBLIC, declare_docs_public, reads
 from api.responses import OrjsonResponse
+from api.routing import include
 from api.ratelimit import AttemptLimit
 from api import web
 from api.routes import admin, attachments, audit, auth, bulletin_word, commands, documents, notices, printing, queries, results, roster_import
@@ -64,18 +65,8 @@ def create_app(service: LedgerService | None = None) -> FastAPI:
     app.state.sign_in_limit = AttemptLimit(settings.login_attempts_per_minute)  # 入侵防范: per client address
     errors.install(app)
     declare_docs_public(app)
-    app.include_router(auth.router)
-    app.include_router(commands.router)
-    app.include_router(queries.router)
-    app.include_router(results.router)
-    app.include_router(audit.router)
-    app.include_router(admin.router)
-    app.include_router(attachments.router)
-    app.include_router(notices.router)
-    app.include_router(documents.router)
-    app.include_router(printing.router)
-    app.include_router(bulletin_word.router)
-    app.include_router(roster_import.router)
+    for routes_of in (auth, commands, queries, results, audit, admin, attachments, notices, documents, printing, bulletin_word, roster_import):
+        include(app, routes_of.router)
     web.install(app)  # the UI at /, and /docs, /redoc offline
     openapi.install(app)  # every operation's errors in the document, as problems (api/schemas/openapi.py)
 

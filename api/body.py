@@ -15,9 +15,10 @@ import json
 from typing import Any, Callable, Coroutine
 
 from fastapi import Request, Response
-from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.routing import OneHopRoute
 
 TOO_LARGE = "Content Too Large"
 
@@ -79,7 +80,7 @@ class StrictJSONRequest(Request):
         return self._json
 
 
-class StrictJSONRoute(APIRoute):
+class StrictJSONRoute(OneHopRoute):
     """A route whose JSON body is read by `StrictJSONRequest`."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:

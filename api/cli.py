@@ -81,7 +81,21 @@ def _serve(service: LedgerService, host: str, port: int, demo_accounts: bool, wo
         print(f"{workers} 个服务进程 worker processes on one PostgreSQL store", flush=True)
         uvicorn.run("api.app:create_app", factory=True, workers=workers, host=host, port=port, log_level="info", proxy_headers=True)
         return
-    uvicorn.run(create_app(service), host=host, port=port, log_level="info", proxy_headers=True)
+    app = create_app(service)
+    settle_heap()
+    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True)
+
+
+def settle_heap() -> None:
+    """Before serving: move everything the start-up built (modules, the service, its caches, the
+    demo) out of the garbage collector's view (`gc.freeze`). A full collection otherwise walks
+    that whole heap now and then in the middle of a request: on the 1M-event bench store a
+    person's year ledger had p99 99 ms with it, 30 ms without (median 21 → 19 ms; measured,
+    issue 14). Objects made later are collected as usual."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
 
 
 SQLITE_ONE_PROCESS = (

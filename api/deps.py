@@ -7,8 +7,8 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Annotated
 
 from fastapi import Depends, Query, Request, Response
-
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from api.auth import COOKIE_NAME, authenticate
 from ledger.accounts.accounts import Principal
@@ -17,7 +17,7 @@ from ledger.domain.errors import InvalidInput
 from api.service import LedgerService, View
 
 
-def get_service(request: Request) -> LedgerService:
+async def get_service(request: Request) -> LedgerService:
     return request.app.state.service
 
 
@@ -29,20 +29,20 @@ _BEARER = HTTPBearer(auto_error=False, description="an issued API token, or a se
 _COOKIE = APIKeyCookie(name=COOKIE_NAME, auto_error=False, description="the browser's session (POST /auth/login); writes send X-CSRF-Token")
 
 
-def get_principal(
+async def get_principal(
     request: Request,
     _bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)] = None,
     _cookie: Annotated[str | None, Depends(_COOKIE)] = None,
 ) -> Principal:
     """The signed-in user (api/auth.py): a session cookie (with its CSRF token on writes), a
     bearer session or an issued API token."""
-    return authenticate(request)
+    return await authenticate(request)
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
-def get_actor(principal: PrincipalDep) -> Actor:
+async def get_actor(principal: PrincipalDep) -> Actor:
     return principal.actor
 
 
@@ -81,8 +81,9 @@ def parse_as_of(service: LedgerService, as_of: str | None) -> int | None:
     return service.queries.position_at(moment.astimezone(timezone.utc).isoformat())
 
 
-def get_view(service: ServiceDep, response: Response, as_of: Annotated[str | None, Query(max_length=40, description=AS_OF_DOC)] = None) -> View:
-    position = parse_as_of(service, as_of)
+async def get_view(service: ServiceDep, response: Response, as_of: Annotated[str | None, Query(max_length=40, description=AS_OF_DOC)] = None) -> View:
+    # only a past moment reads the store here (the position at it), in the thread pool (api/routing.py)
+    position = None if as_of is None else await run_in_threadpool(parse_as_of, service, as_of)
     if position is not None:
         response.headers["X-As-Of-Position"] = str(position)
     return service.view(position)

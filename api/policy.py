@@ -47,6 +47,7 @@ from fastapi.routing import iter_route_contexts
 from starlette.routing import BaseRoute
 
 from api.deps import ActorDep, ServiceDep, ViewDep
+from api.routing import before_route
 from ledger.domain.access import may_read_target, may_read_unit_members, may_read_unit_results, reads_everything
 from ledger.domain.actors import Role
 from ledger.domain.actors import Actor
@@ -306,7 +307,7 @@ def _audit(request: Request, service: Any, actor: Actor, audited: bool, target: 
     """安全审计: a read of another person's or unit's records, or of a whole-bureau list."""
     if audited:
         route = request.scope.get("route")
-        action = f"read:{getattr(route, 'path', request.url.path)}"
+        action = f"read:{route.path if route is not None else request.url.path}"
         service.ledger.audit_read(actor, request.client.host if request.client else None, action, target)
 
 
@@ -319,21 +320,26 @@ def reads(*rules: Rule) -> Callable[..., Actor | None]:
     dependency: Callable[..., Actor | None]
     if tokenless:
 
-        def read_public() -> None:
+        async def read_public() -> None:
             return None
 
         dependency = read_public
     elif all(isinstance(rule, Gate) for rule in rules):
 
-        def read_as(request: Request, actor: ActorDep, service: ServiceDep) -> Actor:
-            _audit(request, service, actor, *_decide(rules, actor, None, None))
+        async def read_as(request: Request, actor: ActorDep, service: ServiceDep) -> Actor:
+            # a gate looks at the role only (here, on the event loop); an audited read's record is
+            # written in the route's own thread hop, before its body (api/routing.py)
+            audited, target = _decide(rules, actor, None, None)
+            if audited:
+                await before_route(request, lambda: _audit(request, service, actor, audited, target))
             return actor
 
         dependency = read_as
     else:
 
-        def read_subject(request: Request, actor: ActorDep, service: ServiceDep, view: ViewDep) -> Actor:
-            _audit(request, service, actor, *_decide(rules, actor, Asked(request, view.queries), service.queries))
+        async def read_subject(request: Request, actor: ActorDep, service: ServiceDep, view: ViewDep) -> Actor:
+            # the subject is read from the store: in the route's own thread hop, before its body
+            await before_route(request, lambda: _audit(request, service, actor, *_decide(rules, actor, Asked(request, view.queries), service.queries)))
             return actor
 
         dependency = read_subject

@@ -26,6 +26,7 @@ from ledger.application import commands as c  # noqa: E402
 from ledger.domain.actors import Actor, Role  # noqa: E402
 from ledger.clock import Clock  # noqa: E402
 from ledger.domain.errors import DomainError  # noqa: E402
+from api.cli import settle_heap  # noqa: E402
 from api.service import LedgerService  # noqa: E402
 from bench.results import record  # noqa: E402
 
@@ -105,6 +106,7 @@ def main() -> None:
         if service.queries.event_count() < EVENTS:
             _load(service, persons, EVENTS)
         last = service.queries.event_count()
+        settle_heap()  # as `jixiao serve` does before serving
         with service.engine.connect() as conn:  # past positions are drawn from after the set-up
             first = int(conn.exec_driver_sql("SELECT MIN(recorded_position) FROM entries").scalar_one())
         rng = random.Random(11)

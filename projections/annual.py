@@ -15,8 +15,9 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
+from ledger.adapters.store import fetch_one
 from ledger.domain.errors import PlanNotFound
 from ledger.domain.periods import annual_cutoff
 from projections.annual_grades import civil_servant_grades, payouts, quota
@@ -24,7 +25,6 @@ from projections.annual_inputs import YearInputs, read_inputs
 from projections.annual_persons import person_results
 from projections.annual_summary import summary
 from projections.annual_units import unit_results
-from projections import tables
 from projections.history import Tables
 
 __all__ = ["AnnualResults", "YearInputs", "compute"]
@@ -72,9 +72,8 @@ class AnnualResults:
 
     def _position(self) -> int:
         """The log position the projections stand at (the projector's own)."""
-        with self.engine.connect() as conn:
-            found = conn.execute(select(tables.tracking.c.position).where(tables.tracking.c.name == "ledger")).scalar()
-        return int(found or 0)
+        found = fetch_one(self.engine, "SELECT position FROM projection_tracking WHERE name = ?", ("ledger",))  # every live read: on the driver
+        return int(found["position"]) if found else 0
 
     def year(self, year: int) -> dict[str, Any]:
         """Every unit's and every person's annual result, and the bureau summary (a copy: the

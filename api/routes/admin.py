@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Callable
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import Depends, Path, Query, Request
 
+from api.routing import routes
 from api.auth import client_of
 from api.body import StrictJSONRoute
 from api.deps import ServiceDep
@@ -19,7 +20,7 @@ from ledger.accounts.tokens import list_tokens
 from ledger.accounts.users import STATUS_ZH, Account, list_accounts
 from ledger.domain.actors import ROLE_ZH, Actor
 
-router = APIRouter(tags=["admin 系统管理"], route_class=StrictJSONRoute)
+router = routes(["admin 系统管理"], route_class=StrictJSONRoute)
 AdminDep = Annotated[Actor, Depends(reads(ADMIN))]
 Login = Annotated[str, Path(min_length=2, max_length=64, description="登录名")]
 

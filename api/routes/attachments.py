@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Path, Request, UploadFile
+from fastapi import Depends, File, Path, Request, UploadFile
 from fastapi.responses import Response
 from urllib.parse import quote
 from pydantic import BaseModel
 
+from api.routing import routes
 from api.auth import client_of
 from api.deps import ServiceDep
 from api.policy import BUREAU, Attachment, reads
@@ -23,7 +24,7 @@ from ledger.adapters.attachments import fetch, store
 from ledger.domain.actors import Actor
 from ledger.domain.errors import InvalidInput
 
-router = APIRouter(tags=["attachments 附件"])
+router = routes(["attachments 附件"])
 Sha = Annotated[str, Path(min_length=1, max_length=64, description="the file's SHA-256 (hex), from its reference")]
 
 

@@ -9,15 +9,16 @@ from datetime import date, datetime, time, timezone
 from enum import Enum
 from typing import Annotated, Any, Iterator
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 from fastapi.responses import StreamingResponse
 
+from api.routing import routes
 from api.deps import BEIJING, ViewDep
 from api.policy import AUDITOR, reads
 from api.schemas.audit import AuditEntry
 from ledger.domain.errors import InvalidInput
 
-router = APIRouter(tags=["audit 安全审计"])
+router = routes(["audit 安全审计"])
 
 CSV_ROWS_MAX = 100_000  # one export; narrow the time range for more
 CSV_COLUMNS = (

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import Depends, Request, Response
 
+from api.routing import routes
 from api.auth import COOKIE_NAME, clear_session_cookie, client_of, set_session_cookie
 from api.body import StrictJSONRoute
 from api.deps import PrincipalDep, ServiceDep
@@ -21,7 +22,7 @@ from ledger.accounts.accounts import Principal, beijing
 from ledger.accounts.sessions import BEARER, COOKIE, csrf_token
 from ledger.domain.actors import ROLE_ZH
 
-router = APIRouter(tags=["auth 登录"], route_class=StrictJSONRoute)
+router = routes(["auth 登录"], route_class=StrictJSONRoute)
 
 
 def session_info(service: Any, principal: Principal, token: str | None = None) -> dict[str, Any]:

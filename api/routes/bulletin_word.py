@@ -3,15 +3,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import Depends, Response
 
+from api.routing import routes
 from api.deps import ServiceDep, ViewDep
 from api.documents.bulletin import render_bulletin
 from api.documents.download import download, responses
 from api.policy import BUREAU, reads
 from api.schemas import NOT_FOUND
 
-router = APIRouter(tags=["bulletins 简报（Word）"])
+router = routes(["bulletins 简报（Word）"])
 
 
 @router.get(

@@ -6,9 +6,10 @@ authenticated actor, and returns the result; all rules are in `ledger/`."""
 import hashlib
 from typing import Annotated, Any, Callable
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import Depends, Header, Request
 from pydantic import BaseModel, Field
 
+from api.routing import routes
 from api.body import StrictJSONRoute
 from api.deps import ActorDep, ServiceDep
 from api.policy import COMMAND, reads
@@ -16,7 +17,7 @@ from api.schemas import CommandResult
 from ledger.application import commands as c
 
 # Bodies read strictly: a key named twice is refused (api/body.py).
-router = APIRouter(tags=["commands 指令"], route_class=StrictJSONRoute)
+router = routes(["commands 指令"], route_class=StrictJSONRoute)
 
 # path -> (command, summary in Chinese)
 ROUTES: dict[str, tuple[type[c.Command], str]] = {

@@ -16,8 +16,9 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import Depends, Path, Query, Response
 
+from api.routing import routes
 from api.deps import ActorDep, ServiceDep, ViewDep
 from api.documents import download as dl
 from api.documents import forms, xlsx
@@ -30,7 +31,7 @@ from api.service import View
 from ledger.domain.access import may_read_unit_members
 from ledger.domain.errors import InvalidInput
 
-router = APIRouter(tags=["documents 公文与报表"])
+router = routes(["documents 公文与报表"])
 
 Format = Annotated[Literal["xlsx", "pdf"], Query(description="xlsx (Excel, default) or pdf")]
 YearPath = Annotated[int, Path(ge=2000, le=2100)]

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import Depends, Path, Query, Response
 
+from api.routing import routes
 from api.deps import ServiceDep, ViewDep
 from api.documents import download as dl
 from api.documents.public_notice import public_notice
@@ -17,7 +18,7 @@ from api.policy import BUREAU, OVERSIGHT, reads
 from api.schemas import NOT_FOUND, Notice, NoticeBoard as NoticeBoardOut, NoticeChanges
 from projections.notice_board import NoticeBoard
 
-router = APIRouter(tags=["notices 公示与确认"])
+router = routes(["notices 公示与确认"])
 
 Scope = Annotated[str, Path(max_length=7, description="a year (2026: annual results) or a month (2026-03)")]
 

@@ -11,15 +11,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import Depends, Response
 
+from api.routing import routes
 from api.deps import ServiceDep, ViewDep
 from api.documents import download as dl
 from api.documents.pdf import feedback_form, render_feedback
 from api.policy import Entry, reads
 from api.schemas.openapi import problem_response
 
-router = APIRouter(tags=["printing 打印（PDF）"])
+router = routes(["printing 打印（PDF）"])
 
 
 PDF_ERRORS: dict[int | str, dict[str, Any]] = {

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import Depends, Path, Query
 
+from api.routing import routes
 from api.deps import ActorDep, ServiceDep, ViewDep
 from api.policy import BUREAU, OVERSIGHT, SIGNED_IN, Entry, Ledger, Members, Person, Sheet, TargetIn, Unit, reads
 from api.schemas import NOT_FOUND, EntryDetail, Me, PersonDetail, PersonRow, Plan, Refusal, ScoringLedger, SheetDetail, SheetRow, Stats, UnitDetail, UnitRow
 
-router = APIRouter(tags=["queries 查询"])
+router = routes(["queries 查询"])
 
 Limit = Annotated[int, Query(ge=1, le=500)]
 # Bounded so a huge number is a 422, not an integer overflow in the database driver (a 500).

@@ -7,8 +7,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import Depends, Path, Query
 
+from api.routing import routes
 from api.deps import ServiceDep, ViewDep
 from api.policy import BUREAU, OVERSIGHT, Dispute, Entry, Members, Own, Person, Sheet, Target, UnitResults, reads
 from api.schemas import (
@@ -38,7 +39,7 @@ from ledger.domain.errors import PersonNotFound, UnitNotFound
 from projections.crossyear import CrossYear
 from projections.trace import Trace
 
-router = APIRouter(tags=["annual results 年度考核结果"])
+router = routes(["annual results 年度考核结果"])
 
 YearPath = Annotated[int, Path(ge=2000, le=2100)]
 YearQuery = Annotated[int | None, Query(ge=2000, le=2100)]

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
+from fastapi import Depends, File, Query, Request, Response, UploadFile
 from pydantic import BaseModel, Field
 
+from api.routing import routes
 from api.auth import client_of
 from api.deps import ActorDep, ServiceDep, ViewDep
 from api.documents import roster_xlsx
@@ -24,7 +25,7 @@ from ledger.application.roster_import import RosterFileInvalid, RosterSnapshot, 
 from ledger.domain.actors import Actor
 from projections.queries import Queries
 
-router = APIRouter(tags=["roster import 名册导入"])
+router = routes(["roster import 名册导入"])
 
 
 def roster_snapshot(queries: Queries) -> RosterSnapshot:

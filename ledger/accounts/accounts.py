@@ -25,7 +25,7 @@ from ledger.accounts import passwords, sessions, tokens, users
 from ledger.accounts.users import ACTIVE, DISABLED, LOCKED, Account
 from ledger.adapters.audit_log import ACCEPTED, REFUSED, AuditRecord
 from ledger.adapters.seal import ChainKey
-from ledger.adapters.store import ProjectionCursor
+from ledger.adapters.store import ProjectionCursor, Reader
 from ledger.clock import BEIJING, Clock
 from ledger.domain.actors import Actor, Role
 from ledger.domain.errors import Conflict, DomainError, Forbidden, PersonNotFound
@@ -104,6 +104,7 @@ class Principal:
     must_change_password: bool = False
     password_expires_at: datetime | None = None
     session_ends_at: datetime | None = None
+    touch_at: datetime | None = None  # the session's last use to write (`Accounts.touch`), when due
 
     @property
     def actor(self) -> Actor:
@@ -157,28 +158,46 @@ class Accounts:
 
     # -- who a request is ---------------------------------------------------------------------
 
-    def by_session(self, token: str, via: str) -> Principal | None:
+    def by_session(self, token: str, via: str, touch: bool = True, read: Reader | None = None) -> Principal | None:
+        """The principal of a session token; its last use is written unless `touch` is False
+        (the caller then calls `touch` itself: api/auth.py reads on the event loop and writes
+        in the thread pool). `read`: an open reader to read with (else a connection of its own)."""
         now = self.now()
-        session = sessions.find_session(self.engine, self.key, token, now, self.idle, self.absolute)
+        source = read or self.engine
+        session = sessions.find_session(source, self.key, token, now, self.idle, self.absolute)
         if session is None or session.via != via:
             return None
-        account = users.find(self.engine, self.key, session.user_id)
+        account = users.find(source, self.key, session.user_id)
         if account is None or account.status_at(now) != ACTIVE:
             return None
         expires = None if account.password_set_at is None else passwords.expires_at(datetime.fromisoformat(account.password_set_at), self.settings.password_max_age_days)
         must = account.must_change or (expires is not None and now >= expires)
-        return Principal(account, via, session, must, expires, session.ends_at(self.idle, self.absolute))
+        principal = Principal(account, via, session, must, expires, session.ends_at(self.idle, self.absolute), now if sessions.touch_due(session, now) else None)
+        if touch:
+            self.touch(principal)
+        return principal
 
-    def by_api_token(self, token: str) -> Principal | None:
-        user_id = tokens.user_of_token(self.engine, self.key, token, self.clock.today())
-        account = None if user_id is None else users.find(self.engine, self.key, user_id)
+    def by_api_token(self, token: str, read: Reader | None = None) -> Principal | None:
+        source = read or self.engine
+        user_id = tokens.user_of_token(source, self.key, token, self.clock.today())
+        account = None if user_id is None else users.find(source, self.key, user_id)
         if account is None or account.status_at(self.now()) != ACTIVE:
             return None
         return Principal(account, "api_token")
 
-    def by_bearer(self, token: str) -> Principal | None:
-        """A bearer is a session signed in by an API client, or an issued API token."""
-        return self.by_session(token, sessions.BEARER) or self.by_api_token(token)
+    def by_bearer(self, token: str, touch: bool = True) -> Principal | None:
+        """A bearer is a session signed in by an API client, or an issued API token. Issued tokens
+        start with `jx_` (tokens.TOKEN_PREFIX), so one is looked up as a token first; a session
+        token is random and could start so too, and is then still found, second."""
+        with Reader(self.engine) as read:
+            if token.startswith(tokens.TOKEN_PREFIX):
+                return self.by_api_token(token, read) or self.by_session(token, sessions.BEARER, touch, read)
+            return self.by_session(token, sessions.BEARER, touch, read) or self.by_api_token(token, read)
+
+    def touch(self, principal: Principal) -> None:
+        """Write the session's last use when it is due (at most once a minute)."""
+        if principal.session is not None and principal.touch_at is not None:
+            sessions.touch(self.engine, principal.session, principal.touch_at)
 
     # -- signing in and out -------------------------------------------------------------------
 

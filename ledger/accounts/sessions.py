@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Engine, select, update
 
 from ledger.adapters.seal import ChainKey
-from ledger.adapters.store import ProjectionCursor
+from ledger.adapters.store import ProjectionCursor, fetch_one
 from ledger.adapters.tables import sessions
 
 COOKIE, BEARER = "cookie", "bearer"
@@ -70,20 +70,26 @@ def open_session(cursor: ProjectionCursor, key: ChainKey, user_id: str, via: str
 
 
 def find_session(engine: Engine, key: ChainKey, token: str, now: datetime, idle: timedelta, absolute: timedelta) -> Session | None:
-    """The live session of a token: stored, sealed, not ended, within both timeouts. Its last use
-    is written (at most once a minute), which is what the idle timeout counts from."""
+    """The live session of a token: stored, sealed, not ended, within both timeouts. A read only:
+    its last use, which the idle timeout counts from, is written by `touch` when `touch_due`."""
     sha = digest(token)
-    with engine.connect() as conn:
-        row = conn.execute(select(sessions).where(sessions.c.session_sha256 == sha)).first()
-    if row is None or row.ended_at is not None or not key.check(row.mac, "session", sha, row.user_id, row.via, row.created_at):
+    row = fetch_one(engine, "SELECT session_id, user_id, via, created_at, last_seen_at, ended_at, mac FROM sessions WHERE session_sha256 = ?", (sha,))
+    if row is None or row["ended_at"] is not None or not key.check(row["mac"], "session", sha, row["user_id"], row["via"], row["created_at"]):
         return None
-    found = Session(row.session_id, sha, row.user_id, row.via, datetime.fromisoformat(row.created_at), datetime.fromisoformat(row.last_seen_at))
+    found = Session(row["session_id"], sha, row["user_id"], row["via"], datetime.fromisoformat(row["created_at"]), datetime.fromisoformat(row["last_seen_at"]))
     if now >= found.ends_at(idle, absolute):
         return None
-    if now - found.last_seen_at >= TOUCH_EVERY:
-        with engine.begin() as conn:
-            conn.execute(update(sessions).where(sessions.c.session_sha256 == sha, sessions.c.ended_at.is_(None)).values(last_seen_at=now.isoformat()))
     return found
+
+
+def touch_due(session: Session, now: datetime) -> bool:
+    """Whether the session's last use is to be written now (at most once a minute)."""
+    return now - session.last_seen_at >= TOUCH_EVERY
+
+
+def touch(engine: Engine, session: Session, now: datetime) -> None:
+    with engine.begin() as conn:
+        conn.execute(update(sessions).where(sessions.c.session_sha256 == session.sha, sessions.c.ended_at.is_(None)).values(last_seen_at=now.isoformat()))
 
 
 def end_session(cursor: ProjectionCursor, sha: str, reason: str, now: datetime) -> int:

@@ -13,13 +13,14 @@ from sqlalchemy import Engine, select
 
 from ledger.accounts.users import UserNotFound
 from ledger.adapters.seal import ChainKey
-from ledger.adapters.store import ProjectionCursor
+from ledger.adapters.store import ProjectionCursor, fetch_one
 from ledger.adapters.tables import api_tokens
 from ledger.clock import Clock
 from ledger.domain.errors import AlreadyExists, InvalidInput, NotFound
 
 TOKEN_FIELDS = ("token_id", "token_sha256", "user_id", "label", "created_at", "created_by", "expires_on", "revoked_at", "revoked_by")
 VALID_DAYS_MAX = 366
+TOKEN_PREFIX = "jx_"  # an issued token (the demo's: jx_demo_…); a session token is random
 
 
 class TokenNotFound(NotFound):
@@ -45,7 +46,7 @@ def issue_token(cursor: ProjectionCursor, key: ChainKey, clock: Clock, admin: st
     cursor.execute("SELECT 1 FROM users WHERE user_id = ?", (user_id,))
     if cursor.fetchone() is None:
         raise UserNotFound(f"no user {user_id!r}", f"用户不存在：{user_id!r}", user_id=user_id)
-    token = secret or "jx_" + secrets.token_urlsafe(32)
+    token = secret or TOKEN_PREFIX + secrets.token_urlsafe(32)
     digest = token_hash(token)
     row = {
         "token_id": digest[:16], "token_sha256": digest, "user_id": user_id, "label": label, "created_at": clock.now_iso(),
@@ -78,11 +79,9 @@ def list_tokens(engine: Engine, user_id: str | None = None) -> list[dict[str, An
 
 def user_of_token(engine: Engine, key: ChainKey, token: str, today: date) -> str | None:
     """The user an API token acts for: sealed, not revoked, not expired (valid through its date)."""
-    with engine.connect() as conn:
-        found = conn.execute(select(api_tokens).where(api_tokens.c.token_sha256 == token_hash(token))).first()
-    if found is None:
+    row = fetch_one(engine, f"SELECT {', '.join(TOKEN_FIELDS)}, mac FROM api_tokens WHERE token_sha256 = ?", (token_hash(token),))
+    if row is None:
         return None
-    row = found._mapping
     if not key.check(row["mac"], "api-token", *(row[f] for f in TOKEN_FIELDS)):
         return None
     if row["revoked_at"] is not None or today.isoformat() > row["expires_on"]:

@@ -19,7 +19,7 @@ import orjson
 from sqlalchemy import Engine, select
 
 from ledger.adapters.seal import ChainKey
-from ledger.adapters.store import ProjectionCursor
+from ledger.adapters.store import ProjectionCursor, fetch_one
 from ledger.adapters.tables import users
 from ledger.domain.actors import Actor, Role
 from ledger.domain.errors import AlreadyExists, InvalidInput, NotFound
@@ -175,14 +175,13 @@ def load(cursor: ProjectionCursor, key: ChainKey, user_id: str) -> Account:
 
 def find(engine: Engine, key: ChainKey, user_id: str) -> Account | None:
     """The account for a request (None: no such user, or a row that does not match its seal)."""
-    with engine.connect() as conn:
-        row = conn.execute(select(users).where(users.c.user_id == user_id)).first()
+    row = fetch_one(engine, f"SELECT {COLUMNS} FROM users WHERE user_id = ?", (user_id,))
     if row is None:
         return None
-    if not sealed(key, row._mapping):
+    if not sealed(key, row):
         log.warning("user %s does not match its seal: refused (run `jixiao verify`)", user_id)
         return None
-    return Account.of(row._mapping)
+    return Account.of(row)
 
 
 def list_accounts(engine: Engine) -> list[Account]:

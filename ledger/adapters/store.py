@@ -148,6 +148,49 @@ def _pg_sql(sql: str) -> str:
     return sql.replace("%", "%%").replace("?", "%s")
 
 
+class Reader:
+    """Short reads (`?` placeholders, both databases) on one pooled connection, straight on the
+    driver: signing a request in is two or three such reads. Through SQLAlchemy's statement layer
+    each cost ~140 µs of Python, on the driver ~20 µs (measured, issue 14)."""
+
+    def __init__(self, engine: Any) -> None:
+        self.engine = engine
+        self._pg = engine.dialect.name == "postgresql"
+
+    def __enter__(self) -> "Reader":
+        self._conn = self.engine.connect()
+        self._raw = self._conn.connection.driver_connection
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._conn.close()
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> tuple[tuple[str, ...], list[Any]]:
+        """Every row, as the column names and the driver's tuples."""
+        cursor = self._raw.execute(_pg_sql(sql) if self._pg else sql, tuple(params))
+        try:
+            return tuple(d[0] for d in cursor.description), cursor.fetchall()
+        finally:
+            cursor.close()
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
+        """One row as a dict, or None."""
+        cursor = self._raw.execute(_pg_sql(sql) if self._pg else sql, tuple(params))
+        try:
+            row = cursor.fetchone()
+            return None if row is None else dict(zip((d[0] for d in cursor.description), row))
+        finally:
+            cursor.close()
+
+
+def fetch_one(source: Any, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
+    """One row of a short read: on an open `Reader`, or on a connection of its own from an engine."""
+    if isinstance(source, Reader):
+        return source.one(sql, params)
+    with Reader(source) as reader:
+        return reader.one(sql, params)
+
+
 class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
     """Inserts events (and, through the hook, read-model rows) on one dedicated writer connection.
 

@@ -105,6 +105,9 @@ class Ledger(Application):
     def _execute_one(self, item: Pending) -> dict[str, Any]:
         """One command in one transaction of its own."""
         actor, command, idempotency, client = item.actor, item.command, item.idempotency, item.client
+        if isinstance(command, AuditRecord):  # an audit record queued on its own (`_audit_alone`)
+            self._append_alone(command)
+            return {}
         with self._lock:
             if idempotency is not None:
                 earlier = self._idempotent_result(idempotency)
@@ -153,6 +156,10 @@ class Ledger(Application):
         try:
             raw.execute("BEGIN IMMEDIATE")
             for item in items:
+                if isinstance(item.command, AuditRecord):  # a read's audit record (`_audit_alone`)
+                    self.audit.append(hooks, item.command)
+                    results.append({})
+                    continue
                 earlier = None if item.idempotency is None else self._idempotent_result(item.idempotency, hooks)
                 if earlier is not None:
                     results.append(earlier)
@@ -325,6 +332,15 @@ class Ledger(Application):
         return result
 
     def _audit_alone(self, record: AuditRecord) -> None:
+        """On SQLite, records arriving together (the reads of several requests) share a group's
+        transaction with whatever commands are queued (`group_commit`): one fsync for all, each
+        request answered after its record is durable."""
+        if self._group is not None and not self._lock._is_owned():  # type: ignore[attr-defined]
+            self._group.submit(None, record, None, None)
+            return
+        self._append_alone(record)
+
+    def _append_alone(self, record: AuditRecord) -> None:
         with self._lock:
             try:
                 with self._cursor(commit=True) as cursor:

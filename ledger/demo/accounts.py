@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from ledger.accounts import passwords
 from ledger.accounts.accounts import Accounts
-from ledger.accounts.tokens import user_of_token
+from ledger.accounts.tokens import TOKEN_PREFIX, user_of_token
 from ledger.accounts.users import ACTIVE, list_accounts
 from ledger.demo.bureau import DemoBureau, demo_users
 from ledger.domain.actors import Actor, Role
@@ -36,7 +36,7 @@ def demo_password(accounts: Accounts, user_id: str) -> str:
 
 
 def demo_token(accounts: Accounts, user_id: str) -> str:
-    return f"jx_demo_{accounts.key.mac('demo-token', user_id)[:32]}"
+    return f"{TOKEN_PREFIX}demo_{accounts.key.mac('demo-token', user_id)[:32]}"
 
 
 def create_demo_accounts(accounts: Accounts, bureau: DemoBureau) -> None:

@@ -87,6 +87,44 @@ def test_a_retry_queued_beside_its_first_attempt_is_applied_once(bureau: Bureau)
     assert answers[0]["entry_id"] == answers[1]["entry_id"] == "P02:2026-01:monthly:1"
 
 
+def test_audit_records_of_reads_join_the_group_and_each_is_stored_once(bureau: Bureau) -> None:
+    """Reads of others' records, audited while commands are queued (安全审计): the records are
+    appended in the group's transaction, one commit for all; each is stored once, in the audit
+    chain, and verify is clean."""
+    ledger = bureau.service.ledger
+    before, groups = bureau.events(), ledger._group.groups if ledger._group else 0
+    reads_before = len(bureau.service.queries.audit_log(action="read:/bench-group", limit=500))
+    answers: list[Any] = [None] * 6
+
+    def client(i: int) -> None:
+        if i % 2:
+            ledger.audit_read(SUPERVISION, "127.0.0.1", "read:/bench-group", f"P0{i}")
+            answers[i] = "read"
+        else:
+            answers[i] = ledger.execute(SUPERVISION, c.RecordDeduction(person="P02", **DEDUCT))
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(6)]
+    with ledger._lock:  # as _at_once: the first client leads and waits; the rest queue behind it
+        for t in threads:
+            t.start()
+            time.sleep(0.01)
+        if ledger._group is not None:
+            deadline = time.monotonic() + 10
+            while len(ledger._group._queue) < 5 and time.monotonic() < deadline:
+                time.sleep(0.005)
+    for t in threads:
+        t.join(timeout=30)
+    assert answers[1::2] == ["read"] * 3
+    assert sorted(a["entry_id"] for a in answers[0::2]) == [f"P02:2026-01:monthly:{n}" for n in range(1, 4)]
+    assert bureau.events() == before + 3
+    audited = bureau.service.queries.audit_log(action="read:/bench-group", limit=500)
+    assert len(audited) == reads_before + 3
+    assert sorted(r["target"] for r in audited[:3]) == ["P01", "P03", "P05"]
+    assert ledger.verify().ok  # the event chain and the audit chain
+    if bureau.service.database.dialect == "sqlite":
+        assert ledger._group.groups == groups + 1  # the five queued behind the first: one commit
+
+
 @pytest.mark.parametrize("clients", [8])
 def test_many_clients_at_once_lose_nothing(bureau: Bureau, clients: int) -> None:
     """8 threads × 25 deductions with no forcing: every acknowledged command stored exactly once."""

@@ -1,0 +1,91 @@
+"""One thread hop per request (每个请求只切换一次线程).
+
+FastAPI runs every plain `def` — each dependency, the route itself, and then the check of the
+route's answer against its response model — in the thread pool, one hop each. A hop costs about
+as much as a small read, and under load the hops queue behind each other: a GET of seven hops was
+spent mostly handing work between threads. So the dependencies that only look at the request are
+`async def` (they run on the event loop), the ones that read the store keep their hop, and
+`OneHopRoute` gives each route a single hop for its body: the `def` runs in the pool, its answer is
+checked and serialized back on the event loop.
+
+Routes join the app's own route list (`include`) rather than through `app.include_router`: since
+0.137 FastAPI keeps an included router as a node that every request walks candidate by candidate,
+which cost ~0.6 ms a request with our ~150 routes on this machine (measured, issue 14); the app's
+own list is matched route by route on the compiled path patterns. Our routers have no prefix and
+no dependencies of their own, so nothing of the inclusion is lost.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from contextvars import ContextVar
+from typing import Any, Callable
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
+
+from api.responses import OrjsonResponse
+
+
+# What must run before the route's body, in its hop: the read policy's check of the subject and
+# its audit record (api/policy.py). Per request: a request is one task, and its dependencies run
+# in that task's context before the route.
+_BEFORE: ContextVar[list[Callable[[], None]] | None] = ContextVar("jixiao_before_route", default=None)
+
+
+async def before_route(request: Request, check: Callable[[], None]) -> None:
+    """Run `check` (it reads or writes the store) before the route's body: queued into the route's
+    own hop when the route is a `OneHopRoute` with a `def` body, else at once in the thread pool.
+    Either way it runs before the body, and its refusal is the request's answer."""
+    if getattr(request.scope.get("route"), "one_hop", False):
+        pending = _BEFORE.get()
+        if pending is None:
+            pending = []
+            _BEFORE.set(pending)
+        pending.append(check)
+        return
+    await run_in_threadpool(check)
+
+
+def _checked(pending: list[Callable[[], None]] | None, endpoint: Callable[..., Any], args: Any, kwargs: Any) -> Any:
+    for check in pending or ():
+        check()
+    return endpoint(*args, **kwargs)
+
+
+def in_one_hop(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """`endpoint` as a coroutine that runs it, after the checks queued for it (`before_route`), in
+    the thread pool: FastAPI then awaits it and checks the answer without a hop of its own. Its
+    signature (and module, for the annotations) is the endpoint's own (functools.wraps; FastAPI
+    reads both through `__wrapped__`)."""
+
+    @functools.wraps(endpoint)
+    async def run(*args: Any, **kwargs: Any) -> Any:
+        pending = _BEFORE.get()
+        _BEFORE.set(None)
+        return await run_in_threadpool(_checked, pending, endpoint, args, kwargs)
+
+    return run
+
+
+class OneHopRoute(APIRoute):
+    """A route whose `def` body, the checks before it and its response check share one thread hop
+    (`in_one_hop`). A route with an `async def` body is left as it is."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        self.one_hop = inspect.isfunction(endpoint) and not inspect.iscoroutinefunction(endpoint)
+        super().__init__(path, in_one_hop(endpoint) if self.one_hop else endpoint, **kwargs)
+
+
+def routes(tags: list[str], route_class: type[APIRoute] = OneHopRoute) -> APIRouter:
+    """A module's routes: one hop each, answered with orjson (the app's default response)."""
+    return APIRouter(tags=list(tags), route_class=route_class, default_response_class=OrjsonResponse)
+
+
+def include(app: FastAPI, router: APIRouter) -> None:
+    """The router's routes, added to the app's own list (see above)."""
+    if router.prefix or router.dependencies:
+        raise ValueError("include() adds routes as they are: a router with a prefix or dependencies needs app.include_router")
+    app.router.routes.extend(router.routes)
