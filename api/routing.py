@@ -20,9 +20,9 @@ from __future__ import annotations
 import functools
 import inspect
 from contextvars import ContextVar
-from typing import Any, Callable
+from typing import Any, Callable, Coroutine
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
@@ -77,6 +77,17 @@ class OneHopRoute(APIRoute):
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         self.one_hop = inspect.isfunction(endpoint) and not inspect.iscoroutinefunction(endpoint)
         super().__init__(path, in_one_hop(endpoint) if self.one_hop else endpoint, **kwargs)
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def fresh(request: Request) -> Response:
+            # Work queued by this request only: a request refused by a dependency leaves its
+            # queue behind, and one context can carry several requests (an in-process client).
+            _BEFORE.set(None)
+            return await handler(request)
+
+        return fresh
 
 
 def routes(tags: list[str], route_class: type[APIRoute] = OneHopRoute) -> APIRouter:

@@ -5,12 +5,14 @@ tests pin how it gets there (the cost measured in issue 14) and that nothing was
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from typing import Any, Iterator
 
 import anyio.to_thread
+import httpx
 import pytest
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.testclient import TestClient
 
 from api.routing import OneHopRoute, before_route, include, routes
@@ -93,6 +95,44 @@ def test_checks_run_before_the_body_whether_the_route_has_a_hop_or_not() -> None
         assert client.get("/async").json() == {"ok": "async"}
         (check, in_thread), (body, body_thread) = order
         assert (check, body) == ("check", "body") and in_thread != body_thread  # a hop of its own, first
+
+
+def test_work_queued_by_a_refused_request_is_not_run_by_the_next_one_in_the_same_context() -> None:
+    """A dependency queues a check, a later one refuses the request: the body never runs, and
+    the queued check must not run before the next request's body either — even when both
+    requests run in one context (an in-process client calls the app in its own task)."""
+    order: list[str] = []
+
+    async def check(request: Request) -> None:
+        await before_route(request, lambda: order.append(f"check {request.url.path}"))
+
+    async def refuse(request: Request) -> None:
+        if request.query_params.get("refuse"):
+            raise HTTPException(403)
+
+    router = routes(["t"])
+
+    @router.get("/one", dependencies=[Depends(check), Depends(refuse)])
+    def one() -> dict[str, str]:
+        order.append("body /one")
+        return {}
+
+    @router.get("/two")
+    def two() -> dict[str, str]:
+        order.append("body /two")
+        return {}
+
+    app = FastAPI()
+    include(app, router)
+
+    async def run() -> None:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+            assert (await client.get("/one", params={"refuse": "1"})).status_code == 403
+            assert (await client.get("/two")).status_code == 200
+            assert (await client.get("/one")).status_code == 200
+
+    asyncio.run(run())
+    assert order == ["body /two", "check /one", "body /one"]
 
 
 def test_a_one_hop_route_keeps_its_signature_and_an_async_route_is_left_alone() -> None:
