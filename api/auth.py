@@ -49,10 +49,10 @@ def _lookup(request: Request) -> Principal | None:
     authorization = request.headers.get("authorization")
     if authorization is not None:
         if authorization.lower().startswith("bearer ") and authorization[7:].strip():
-            return accounts.by_bearer(authorization[7:].strip(), touch=False)  # type: ignore[no-any-return]
+            return accounts.by_bearer(authorization[7:].strip())  # type: ignore[no-any-return]
         return None
     if request.cookies.get(COOKIE_NAME):
-        return accounts.by_session(request.cookies[COOKIE_NAME], COOKIE, touch=False)  # type: ignore[no-any-return]
+        return accounts.by_session(request.cookies[COOKIE_NAME], COOKIE)  # type: ignore[no-any-return]
     return None
 
 

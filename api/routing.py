@@ -30,9 +30,9 @@ from api.responses import OrjsonResponse
 
 
 # What must run before the route's body, in its hop: the read policy's check of the subject and
-# its audit record (api/policy.py). Per request: a request is one task, and its dependencies run
-# in that task's context before the route.
-_BEFORE: ContextVar[list[Callable[[], None]] | None] = ContextVar("jixiao_before_route", default=None)
+# its audit record (api/policy.py). A new list each time a `OneHopRoute` starts handling a
+# request (`get_route_handler`); its dependencies run in that context before the body.
+_BEFORE: ContextVar[list[Callable[[], None]]] = ContextVar("jixiao_before_route")
 
 
 async def before_route(request: Request, check: Callable[[], None]) -> None:
@@ -40,17 +40,13 @@ async def before_route(request: Request, check: Callable[[], None]) -> None:
     own hop when the route is a `OneHopRoute` with a `def` body, else at once in the thread pool.
     Either way it runs before the body, and its refusal is the request's answer."""
     if getattr(request.scope.get("route"), "one_hop", False):
-        pending = _BEFORE.get()
-        if pending is None:
-            pending = []
-            _BEFORE.set(pending)
-        pending.append(check)
+        _BEFORE.get().append(check)
         return
     await run_in_threadpool(check)
 
 
-def _checked(pending: list[Callable[[], None]] | None, endpoint: Callable[..., Any], args: Any, kwargs: Any) -> Any:
-    for check in pending or ():
+def _checked(pending: list[Callable[[], None]], endpoint: Callable[..., Any], args: Any, kwargs: Any) -> Any:
+    for check in pending:
         check()
     return endpoint(*args, **kwargs)
 
@@ -63,9 +59,7 @@ def in_one_hop(endpoint: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(endpoint)
     async def run(*args: Any, **kwargs: Any) -> Any:
-        pending = _BEFORE.get()
-        _BEFORE.set(None)
-        return await run_in_threadpool(_checked, pending, endpoint, args, kwargs)
+        return await run_in_threadpool(_checked, _BEFORE.get(), endpoint, args, kwargs)
 
     return run
 
@@ -82,9 +76,9 @@ class OneHopRoute(APIRoute):
         handler = super().get_route_handler()
 
         async def fresh(request: Request) -> Response:
-            # Work queued by this request only: a request refused by a dependency leaves its
-            # queue behind, and one context can carry several requests (an in-process client).
-            _BEFORE.set(None)
+            # A queue of this request's own: a request refused by a dependency leaves its queue
+            # behind, and one context can carry several requests (an in-process client).
+            _BEFORE.set([])
             return await handler(request)
 
         return fresh

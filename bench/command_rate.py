@@ -21,10 +21,10 @@ import sqlite3
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from datetime import date
 from pathlib import Path
+from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -32,7 +32,7 @@ from ledger.application import commands as c  # noqa: E402
 from ledger.domain.actors import Actor, Role  # noqa: E402
 from api.service import LedgerService  # noqa: E402
 from ledger.clock import Clock  # noqa: E402
-from bench.results import record  # noqa: E402
+from bench.results import record, run_together  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 RAW_COMMITS = 3000
@@ -107,17 +107,14 @@ def concurrent_commands_per_s(directory: Path) -> float:
         execute = service.ledger.execute
         shares = [commands[k::CLIENTS] for k in range(CLIENTS)]
 
-        def client(share: list[tuple[Actor, c.Command]]) -> None:
-            for actor, command in share:
-                execute(actor, command)
+        def client(share: list[tuple[Actor, c.Command]]) -> Callable[[], None]:
+            def run() -> None:
+                for actor, command in share:
+                    execute(actor, command)
 
-        threads = [threading.Thread(target=client, args=(share,)) for share in shares]
-        started = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        elapsed = time.perf_counter() - started
+            return run
+
+        elapsed = run_together([client(share) for share in shares])
         assert service.queries.projection_position() == service.queries.event_count()
         return COMMANDS / elapsed
     finally:

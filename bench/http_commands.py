@@ -26,7 +26,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.results import record, recorded  # noqa: E402
+from bench.results import record, recorded, run_together  # noqa: E402
 from tests.e2e.conftest import running_demo  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,13 +75,7 @@ def _threads(base: str, token: str, body: str) -> float:
         with lock:
             count[0] += n
 
-    started = time.monotonic()
-    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return count[0] / (time.monotonic() - started)
+    return count[0] / run_together([client] * CLIENTS)
 
 
 def main() -> None:

@@ -26,7 +26,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.results import record  # noqa: E402
+from bench.results import record, run_together  # noqa: E402
 from tests.e2e.conftest import running_demo  # noqa: E402  (the demo server the UI tests use)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,13 +53,7 @@ def _drive(base: str, token: str, path: str) -> tuple[float, float]:
         with lock:
             latencies.extend(mine)
 
-    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
-    started = time.monotonic()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.monotonic() - started
+    elapsed = run_together([client] * CLIENTS)
     latencies.sort()
     return len(latencies) / elapsed, latencies[int(len(latencies) * 0.99) - 1] * 1000
 

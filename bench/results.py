@@ -6,8 +6,10 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Sequence
 
 RESULTS = Path(__file__).resolve().parent.parent / "var" / "bench" / "results.json"
 
@@ -31,6 +33,18 @@ def record(name: str, value: float, ratio: float | None, target: float | None, *
 def recorded(name: str) -> float | None:
     row = _load().get(name)
     return None if row is None else float(row["value"])
+
+
+def run_together(clients: Sequence[Callable[[], None]]) -> float:
+    """Run each client in a thread of its own, all at once; the seconds from the first start to
+    the last one done."""
+    threads = [threading.Thread(target=client) for client in clients]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - started
 
 
 def reset() -> None:

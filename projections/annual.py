@@ -17,7 +17,6 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from ledger.adapters.store import fetch_one
 from ledger.domain.errors import PlanNotFound
 from ledger.domain.periods import annual_cutoff
 from projections.annual_grades import civil_servant_grades, payouts, quota
@@ -26,6 +25,7 @@ from projections.annual_persons import person_results
 from projections.annual_summary import summary
 from projections.annual_units import unit_results
 from projections.history import Tables
+from projections.query_base import projection_position
 
 __all__ = ["AnnualResults", "YearInputs", "compute"]
 
@@ -71,9 +71,7 @@ class AnnualResults:
             return read_inputs(conn, self.tb, year)
 
     def _position(self) -> int:
-        """The log position the projections stand at (the projector's own)."""
-        found = fetch_one(self.engine, "SELECT position FROM projection_tracking WHERE name = ?", ("ledger",))  # every live read: on the driver
-        return int(found["position"]) if found else 0
+        return projection_position(self.engine)
 
     def year(self, year: int) -> dict[str, Any]:
         """Every unit's and every person's annual result, and the bureau summary (a copy: the

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from ledger.adapters import tables as ledger_tables
-from projections.query_base import PAGE_MAX, QueryBase
+from projections.query_base import PAGE_MAX, QueryBase, projection_position
 
 
 class LogQueries(QueryBase):
@@ -25,8 +25,7 @@ class LogQueries(QueryBase):
             return int(conn.exec_driver_sql(f"SELECT COUNT(*) FROM {self.events_table}").scalar_one())
 
     def projection_position(self) -> int:
-        row = self._one(select(self.tb.tracking.c.position).where(self.tb.tracking.c.name == "ledger"))
-        return 0 if row is None else int(row["position"])
+        return projection_position(self.engine)
 
     def refusals(self, limit: int = 100) -> list[dict[str, Any]]:
         return self._all(select(ledger_tables.refusals).order_by(ledger_tables.refusals.c.id.desc()).limit(min(limit, PAGE_MAX)))

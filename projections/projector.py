@@ -17,8 +17,8 @@ from projections.plan_projection import PlanProjection
 from projections.roster_projection import RosterProjection
 from projections.rows import Apply
 from projections.sheet_projection import SheetProjection
+from projections.tables import TRACKING_NAME
 
-TRACKING_NAME = "ledger"
 
 
 class ProjectionGap(RuntimeError):

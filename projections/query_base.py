@@ -11,8 +11,10 @@ from typing import Any, Callable
 
 from sqlalchemy import Engine
 
+from ledger.adapters.store import fetch_one
 from ledger.clock import Clock
 from projections.history import Tables
+from projections.tables import TRACKING_NAME
 
 PAGE_MAX = 500  # the most rows one list query returns
 
@@ -26,6 +28,13 @@ def paged(fetch: Callable[[int], list[dict[str, Any]]], most: int = 100_000) -> 
         if len(page) < PAGE_MAX:
             break
     return rows[:most]
+
+
+def projection_position(engine: Engine) -> int:
+    """The log position the projections stand at (the projector's own). Read by every live
+    annual result: straight on the driver (ledger.adapters.store.Reader)."""
+    found = fetch_one(engine, "SELECT position FROM projection_tracking WHERE name = ?", (TRACKING_NAME,))
+    return 0 if found is None else int(found["position"])
 
 
 def rows_of(result: Any) -> list[dict[str, Any]]:

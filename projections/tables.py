@@ -16,6 +16,8 @@ metadata = MetaData()
 
 Position = lambda: Column("position", BigInteger, nullable=False)  # noqa: E731
 
+TRACKING_NAME = "ledger"  # the projector's row in projection_tracking
+
 tracking = Table(
     "projection_tracking",
     metadata,

@@ -158,10 +158,10 @@ class Accounts:
 
     # -- who a request is ---------------------------------------------------------------------
 
-    def by_session(self, token: str, via: str, touch: bool = True, read: Reader | None = None) -> Principal | None:
-        """The principal of a session token; its last use is written unless `touch` is False
-        (the caller then calls `touch` itself: api/auth.py reads on the event loop and writes
-        in the thread pool). `read`: an open reader to read with (else a connection of its own)."""
+    def by_session(self, token: str, via: str, read: Reader | None = None) -> Principal | None:
+        """The principal of a session token. Only reads: when its last use is due to be written
+        (`Principal.touch_at`) the caller calls `touch` (api/auth.py reads on the event loop and
+        writes in the thread pool). `read`: an open reader (else a connection of its own)."""
         now = self.now()
         source = read or self.engine
         session = sessions.find_session(source, self.key, token, now, self.idle, self.absolute)
@@ -172,10 +172,7 @@ class Accounts:
             return None
         expires = None if account.password_set_at is None else passwords.expires_at(datetime.fromisoformat(account.password_set_at), self.settings.password_max_age_days)
         must = account.must_change or (expires is not None and now >= expires)
-        principal = Principal(account, via, session, must, expires, session.ends_at(self.idle, self.absolute), now if sessions.touch_due(session, now) else None)
-        if touch:
-            self.touch(principal)
-        return principal
+        return Principal(account, via, session, must, expires, session.ends_at(self.idle, self.absolute), now if sessions.touch_due(session, now) else None)
 
     def by_api_token(self, token: str, read: Reader | None = None) -> Principal | None:
         source = read or self.engine
@@ -185,14 +182,14 @@ class Accounts:
             return None
         return Principal(account, "api_token")
 
-    def by_bearer(self, token: str, touch: bool = True) -> Principal | None:
+    def by_bearer(self, token: str) -> Principal | None:
         """A bearer is a session signed in by an API client, or an issued API token. Issued tokens
         start with `jx_` (tokens.TOKEN_PREFIX), so one is looked up as a token first; a session
         token is random and could start so too, and is then still found, second."""
         with Reader(self.engine) as read:
             if token.startswith(tokens.TOKEN_PREFIX):
-                return self.by_api_token(token, read) or self.by_session(token, sessions.BEARER, touch, read)
-            return self.by_session(token, sessions.BEARER, touch, read) or self.by_api_token(token, read)
+                return self.by_api_token(token, read) or self.by_session(token, sessions.BEARER, read)
+            return self.by_session(token, sessions.BEARER, read) or self.by_api_token(token, read)
 
     def touch(self, principal: Principal) -> None:
         """Write the session's last use when it is due (at most once a minute)."""

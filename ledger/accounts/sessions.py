@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Engine, select, update
 
 from ledger.adapters.seal import ChainKey
-from ledger.adapters.store import ProjectionCursor, fetch_one
+from ledger.adapters.store import ProjectionCursor, Reader, fetch_one
 from ledger.adapters.tables import sessions
 
 COOKIE, BEARER = "cookie", "bearer"
@@ -69,7 +69,7 @@ def open_session(cursor: ProjectionCursor, key: ChainKey, user_id: str, via: str
     return token, sha[:16]
 
 
-def find_session(engine: Engine, key: ChainKey, token: str, now: datetime, idle: timedelta, absolute: timedelta) -> Session | None:
+def find_session(engine: Engine | Reader, key: ChainKey, token: str, now: datetime, idle: timedelta, absolute: timedelta) -> Session | None:
     """The live session of a token: stored, sealed, not ended, within both timeouts. A read only:
     its last use, which the idle timeout counts from, is written by `touch` when `touch_due`."""
     sha = digest(token)

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, select
 
 from ledger.accounts.users import UserNotFound
 from ledger.adapters.seal import ChainKey
-from ledger.adapters.store import ProjectionCursor, fetch_one
+from ledger.adapters.store import ProjectionCursor, Reader, fetch_one
 from ledger.adapters.tables import api_tokens
 from ledger.clock import Clock
 from ledger.domain.errors import AlreadyExists, InvalidInput, NotFound
@@ -77,7 +77,7 @@ def list_tokens(engine: Engine, user_id: str | None = None) -> list[dict[str, An
         return [dict(r._mapping) for r in conn.execute(stmt.limit(500))]
 
 
-def user_of_token(engine: Engine, key: ChainKey, token: str, today: date) -> str | None:
+def user_of_token(engine: Engine | Reader, key: ChainKey, token: str, today: date) -> str | None:
     """The user an API token acts for: sealed, not revoked, not expired (valid through its date)."""
     row = fetch_one(engine, f"SELECT {', '.join(TOKEN_FIELDS)}, mac FROM api_tokens WHERE token_sha256 = ?", (token_hash(token),))
     if row is None:

@@ -19,7 +19,7 @@ import orjson
 from sqlalchemy import Engine, select
 
 from ledger.adapters.seal import ChainKey
-from ledger.adapters.store import ProjectionCursor, fetch_one
+from ledger.adapters.store import ProjectionCursor, Reader, fetch_one
 from ledger.adapters.tables import users
 from ledger.domain.actors import Actor, Role
 from ledger.domain.errors import AlreadyExists, InvalidInput, NotFound
@@ -145,6 +145,7 @@ def sealed(key: ChainKey, row: Mapping[str, Any]) -> bool:
 
 
 COLUMNS = ", ".join((*FIELDS, "mac"))
+BY_ID = f"SELECT {COLUMNS} FROM users WHERE user_id = ?"
 UNSEALED = "unsealed"  # migration 0010's mark on the rows it kept
 
 
@@ -164,7 +165,7 @@ def update(cursor: ProjectionCursor, key: ChainKey, account: Account) -> None:
 
 def load(cursor: ProjectionCursor, key: ChainKey, user_id: str) -> Account:
     """The account, read in the writing transaction; a row not matching its seal is not found."""
-    cursor.execute(f"SELECT {COLUMNS} FROM users WHERE user_id = ?", (user_id,))
+    cursor.execute(BY_ID, (user_id,))
     row = cursor.fetchone()
     if row is None or not sealed(key, row):
         if row is not None:
@@ -173,9 +174,9 @@ def load(cursor: ProjectionCursor, key: ChainKey, user_id: str) -> Account:
     return Account.of(row)
 
 
-def find(engine: Engine, key: ChainKey, user_id: str) -> Account | None:
+def find(engine: Engine | Reader, key: ChainKey, user_id: str) -> Account | None:
     """The account for a request (None: no such user, or a row that does not match its seal)."""
-    row = fetch_one(engine, f"SELECT {COLUMNS} FROM users WHERE user_id = ?", (user_id,))
+    row = fetch_one(engine, BY_ID, (user_id,))
     if row is None:
         return None
     if not sealed(key, row):

@@ -98,9 +98,14 @@ class Ledger(Application):
         the client's address, for the audit log. On SQLite, commands issued at the same time
         by several threads are committed together (`group_commit`); each still gets its own
         answer, exactly as if it had run alone."""
-        if self._group is not None and not self._lock._is_owned():  # type: ignore[attr-defined]
-            return self._group.submit(actor, command, idempotency, client)
+        if self._grouped():
+            return self._group.submit(actor, command, idempotency, client)  # type: ignore[union-attr]
         return self._execute_one(Pending(actor, command, idempotency, client))
+
+    def _grouped(self) -> bool:
+        """Whether this thread's write joins the group commit: on SQLite, unless it already holds
+        the writer lock (a write from inside another, which the group would wait for)."""
+        return self._group is not None and not self._lock._is_owned()  # type: ignore[attr-defined]
 
     def _execute_one(self, item: Pending) -> dict[str, Any]:
         """One command in one transaction of its own."""
@@ -335,8 +340,8 @@ class Ledger(Application):
         """On SQLite, records arriving together (the reads of several requests) share a group's
         transaction with whatever commands are queued (`group_commit`): one fsync for all, each
         request answered after its record is durable."""
-        if self._group is not None and not self._lock._is_owned():  # type: ignore[attr-defined]
-            self._group.submit(None, record, None, None)
+        if self._grouped():
+            self._group.submit(None, record, None, None)  # type: ignore[union-attr]
             return
         self._append_alone(record)
 
