@@ -17,16 +17,15 @@ from ledger.domain.review import AnnualReview
 from ledger.adapters.store import ProjectionCursor
 from ledger.domain.veto import Veto
 from projections import tables
-from projections.rows import Apply, json_text
+from projections.rows import Apply, RowCache, json_text
 
 RATE_TOTAL_PLACES = Decimal("0.0001")
 
 
 class AnnualProjection:
     def __init__(self) -> None:
-        # Same reasoning as the sheet cache: on SQLite this process is the only writer.
-        self._persons: dict[tuple[int, str], dict[str, Any]] = {}
-        self._tracks: dict[tuple[int, str, str], dict[str, Any]] = {}
+        self._persons = RowCache()  # by (year, person)
+        self._tracks = RowCache()  # by (year, unit, track)
 
     def discard(self) -> None:
         self._persons.clear()
@@ -60,8 +59,7 @@ class AnnualProjection:
             found = cur.fetchone()
             row = dict(found) if found is not None else {"months": 0, "months_published": 0, "monthly_total": "0.00", "deducted_total": "0.00"}
             row["_new"] = found is None
-            if cur.dialect == "sqlite":
-                self._persons[key] = row
+            self._persons.keep(key, row)
         return row
 
     def _write_person(self, cur: ProjectionCursor, pos: int, year: int, person: str, row: dict[str, Any]) -> None:
@@ -85,8 +83,7 @@ class AnnualProjection:
             found = cur.fetchone()
             row = dict(found) if found is not None else {"sheets": 0, "sheets_published": 0, "rate_total": "0.0000"}
             row["_new"] = found is None
-            if cur.dialect == "sqlite":
-                self._tracks[key] = row
+            self._tracks.keep(key, row)
         return row
 
     def _write_track(self, cur: ProjectionCursor, pos: int, year: int, unit: str, track: str, row: dict[str, Any]) -> None:

@@ -35,6 +35,7 @@ class Projector:
         self._apply: dict[type, Apply] = {}
         for part in parts:
             self._apply.update(part.handlers())
+        self._next: int | None = None  # the position after the last one applied, while the row caches hold
 
     # -- the hook --------------------------------------------------------------------------
 
@@ -44,9 +45,15 @@ class Projector:
     def apply(self, cursor: ProjectionCursor, positioned: Sequence[tuple[int, Any]]) -> None:
         if not positioned:
             return
+        if positioned[0][0] != self._next:
+            # Positions not following on from this projector's own last ones: another server
+            # process wrote in between (PostgreSQL), or a rolled-back insert left a gap. The
+            # rows it keeps in memory may be stale: read them again.
+            self.discard()
         for position, event in positioned:
             self._apply[type(event)](cursor, position, event)
         self.advance(cursor, positioned[0][0], positioned[-1][0])
+        self._next = positioned[-1][0] + 1
 
     def handler(self, event_type: type) -> Apply:
         """The row changes of one event type (KeyError for a type no projection handles)."""
@@ -79,5 +86,6 @@ class Projector:
 
     def discard(self) -> None:
         """Forget cached rows (a transaction that wrote them may have been rolled back)."""
+        self._next = None
         self.sheets.discard()
         self.annual.discard()

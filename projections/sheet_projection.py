@@ -16,7 +16,7 @@ from ledger.domain.numbers import CENT, HUNDRED, fmt
 from ledger.domain.sheet import Sheet
 from projections import tables
 from projections.annual_projection import AnnualProjection, AnnualSum, AnnualSums
-from projections.rows import Apply, date_text, json_text
+from projections.rows import Apply, RowCache, date_text, json_text
 
 RATE_PLACES = Decimal("0.0001")
 
@@ -79,11 +79,7 @@ STATUS_COLUMN = {"submitted": "submitted_on", "published": "published_on"}
 
 class SheetProjection:
     def __init__(self, annual: AnnualProjection) -> None:
-        # SQLite has one writer process (ours), so sheet rows can be kept in memory between
-        # commands: the row read before each deduction comes from here, not a SELECT.
-        # Cleared whenever a command fails (`discard`). Not used on PostgreSQL, where other
-        # processes may write.
-        self._sheet_cache: dict[str, dict[str, Any]] = {}
+        self._sheet_cache = RowCache()  # by the sheet's aggregate id
         self.annual = annual
 
     def discard(self) -> None:
@@ -111,8 +107,7 @@ class SheetProjection:
             "code": e.code, "target_kind": e.target_kind, "target": e.target, "unit": e.unit, "period": e.period,
             "year": int(e.period[:4]), "track": e.track, "status": "open", "deducted": "0.00", "entries_total": 0, "entries_active": 0,
         }  # fmt: skip
-        if cur.dialect == "sqlite":
-            self._sheet_cache[str(e.originator_id)] = row
+        self._sheet_cache.keep(str(e.originator_id), row)
         self.annual.sheet_changed(cur, pos, row, sheets=1, published=0, score_delta=HUNDRED, deducted_delta=Decimal(0))
 
     def _sheet_row(self, cur: ProjectionCursor, originator_id: Any) -> dict[str, Any]:
@@ -124,8 +119,7 @@ class SheetProjection:
                 (key,),
             )
             row = dict(cur.fetchone())
-            if cur.dialect == "sqlite":
-                self._sheet_cache[key] = row
+            self._sheet_cache.keep(key, row)
         return row
 
     def _deduction_recorded(self, cur: ProjectionCursor, pos: int, e: Any) -> None:

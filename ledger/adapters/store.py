@@ -389,7 +389,8 @@ class Database:
             "POSTGRES_PORT": str(parsed.port or 5432),
             "POSTGRES_USER": unquote(parsed.username or "postgres"),
             "POSTGRES_PASSWORD": unquote(parsed.password or ""),
-            # Several server processes may share PostgreSQL: a cached aggregate is brought up
-            # to date from the store before each command.
-            "AGGREGATE_CACHE_FASTFORWARD": "y",
+            # Several server processes may share PostgreSQL: before each command the ledger drops
+            # the cached aggregates another process changed (ledger.adapters.cache_follower), so
+            # a cached one is current without asking the store.
+            "AGGREGATE_CACHE_FASTFORWARD": "n",
         }

@@ -28,6 +28,7 @@ from ledger.adapters import audit
 from ledger.adapters.audit import ChainWriter
 from ledger.adapters.audit_log import ACCEPTED, READ, REFUSED, AuditHook, AuditRecord, AuditWriter, verify_audit_log
 from ledger.adapters.bookkeeping import IdempotencyKeys, log_refusal, seal_refusals, verify_refusals
+from ledger.adapters.cache_follower import CacheFollower
 from ledger.adapters.seal import AnchorFile, ChainKey
 from ledger.adapters.store import Database, DateAsISO, ProjectionCursor, _Cursor, register_moved_topics
 from ledger.application import commands as c
@@ -87,6 +88,9 @@ class Ledger(Application):
         # SQLite: concurrent commands committed together (one fsync); PostgreSQL keeps one
         # transaction per command, each taking the events table's lock (several servers).
         self._group = GroupCommit(self._lock, self._run_group, self._execute_one) if database.dialect == "sqlite" else None
+        # PostgreSQL: other server processes may write; before each command, the aggregates they
+        # changed are dropped from this process's cache (one query, not one per aggregate).
+        self._follower = CacheFollower(self.recorder, self.repository.cache) if database.dialect == "postgresql" and self.repository.cache is not None else None
 
     # -- the way in ------------------------------------------------------------------------
 
@@ -119,7 +123,7 @@ class Ledger(Application):
                 if earlier is not None:
                     return earlier
             for attempt in range(CONFLICT_ATTEMPTS):
-                uow = UnitOfWork(self.repository, today=self.clock.today(), chain_head=self._chain_head)
+                uow = self._unit_of_work()
                 try:
                     self._check_role(actor, command)
                     outcome = HANDLERS[type(command)](uow, actor, command)
@@ -217,7 +221,7 @@ class Ledger(Application):
         refusal is raised as it is; with `every_problem` every item is checked and one
         `BatchRefused` lists every refused item (the office's batches: fix them all at once)."""
         with self._lock:
-            uow = UnitOfWork(self.repository, today=self.clock.today(), chain_head=self._chain_head)
+            uow = self._unit_of_work()
             results: list[dict[str, Any]] = []
             touched: dict[Any, Any] = {}
             current: c.Command | None = None
@@ -261,6 +265,14 @@ class Ledger(Application):
     def aggregates(self) -> UnitOfWork:
         """The aggregates as stored, for a reader that is not a command (the demo builder checks
         what it has built). Nothing read here is saved."""
+        with self._lock:
+            return self._unit_of_work()
+
+    def _unit_of_work(self) -> UnitOfWork:
+        """A command's unit of work, its aggregates read from a cache that is current (the
+        caller holds the writer lock)."""
+        if self._follower is not None:
+            self._follower.catch_up()
         return UnitOfWork(self.repository, today=self.clock.today(), chain_head=self._chain_head)
 
     @staticmethod
