@@ -28,6 +28,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
+from ledger.adapters.store import StoreUnusable
 from ledger.domain.actors import Actor, Role
 from api.service import LedgerService
 
@@ -205,7 +206,11 @@ def _backup_or_restore(command: str, path: Path) -> int:
         print(f"备份或恢复失败 failed: {error}", file=sys.stderr)
         return 1
     print(f"已恢复 restored {path} → {settings.database_url}")
-    service = _service()
+    try:
+        service = _service()
+    except StoreUnusable as error:
+        print(error, file=sys.stderr)
+        return 2
     try:
         return _verify(service, [], False)
     finally:
@@ -277,7 +282,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not Settings().database_url.startswith(("postgresql", "postgres")):
             print(SQLITE_ONE_PROCESS, file=sys.stderr)
             return 2
-    service = _service()
+    try:
+        service = _service()
+    except StoreUnusable as error:  # a store that cannot be served as it is: say why, no traceback
+        print(error, file=sys.stderr)
+        return 2
     try:
         if args.command in ("run", "serve"):
             if args.command == "run" and service.queries.event_count() == 0:

@@ -22,7 +22,7 @@ from ledger.accounts.accounts import Accounts
 from ledger.adapters.attachments import verify_attachments
 from ledger.adapters.audit import Problem, Report
 from ledger.adapters.seal import AnchorFile, ChainKey, default_paths
-from ledger.adapters.store import Database, register_sqlite_adapters
+from ledger.adapters.store import Database, StoreUnusable, check_collation, register_sqlite_adapters
 from ledger.adapters.tables import event_chain
 from ledger.application.ledger import Ledger
 from ledger.clock import Clock
@@ -49,6 +49,7 @@ class LedgerService:
         self.database = Database(self.settings.database_url)
         self.database.prepare()  # a SQLite store's folder and files: owner-only
         self.engine = make_engine(self.database)
+        check_collation(self.engine)  # PostgreSQL: code-point order, or refused (StoreUnusable)
         migrate(self.engine)
         self.key, self.anchors = self._seals()
         self.projector = Projector()
@@ -69,7 +70,7 @@ class LedgerService:
         key, created = ChainKey.load_or_create(key_path)
         if created and _has_sealed_rows(self.engine):
             key_path.unlink()
-            raise RuntimeError(
+            raise StoreUnusable(
                 f"链密钥文件缺失：{key_path}。此库中的记录已用原密钥签名，请从备份恢复该文件。"
                 f" The chain key file {key_path} is missing but the store's records are sealed with a key: restore it from the backup."
             )

@@ -191,6 +191,38 @@ def fetch_one(source: Any, sql: str, params: Sequence[Any] = ()) -> dict[str, An
         return reader.one(sql, params)
 
 
+class StoreUnusable(RuntimeError):
+    """The store cannot be served as it is (the message says why and what to do, in Chinese
+    and English); `jixiao` prints it and exits with status 2."""
+
+
+CODE_POINT_COLLATIONS = ("C", "POSIX", "C.UTF-8", "C.utf8")
+
+
+def check_collation(engine: Any) -> None:
+    """PostgreSQL: the database must sort text by code point. Several reads select a person's
+    sheets and entries by a range of codes (`P0001:2026-` up to `P0001:2026.`), which holds
+    only in code-point order; under a linguistic collation (`en_US.UTF-8`, ICU `zh`) a code
+    with punctuation in it could sort outside the range and its rows go missing from a
+    ledger, silently. So a store in such a database is refused at start."""
+    if engine.dialect.name != "postgresql":
+        return
+    row = fetch_one(engine, "SELECT * FROM pg_database WHERE datname = current_database()")
+    assert row is not None
+    provider = {"c": "libc", "i": "icu", "d": "builtin"}.get(str(row.get("datlocprovider", "c")), str(row.get("datlocprovider")))
+    collation = row.get("daticulocale") if provider == "icu" else row["datcollate"]
+    if provider == "libc" and collation in CODE_POINT_COLLATIONS:
+        return
+    name = row["datname"]
+    raise StoreUnusable(
+        f"数据库 {name} 的排序规则为 {provider} {collation}，台账要求按码位排序（C 或 C.UTF-8），否则按编码范围查询的台账可能漏记。"
+        f"请新建数据库：CREATE DATABASE {name} TEMPLATE template0 LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'，再用 jixiao restore 恢复备份。"
+        f" The database {name} sorts text by {provider} collation {collation}; the ledger needs code-point order (C or C.UTF-8),"
+        f" or reads that select by a range of codes can miss rows. Create the database with"
+        f" CREATE DATABASE {name} TEMPLATE template0 LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8' and restore the backup into it (jixiao restore)."
+    )
+
+
 class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
     """Inserts events (and, through the hook, read-model rows) on one dedicated writer connection.
 
