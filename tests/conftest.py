@@ -31,14 +31,20 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.M
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'ledger.db'}"
         return
+    monkeypatch.setenv("JIXIAO_CHAIN_KEY_FILE", str(tmp_path / "ledger.chain-key"))
+    monkeypatch.setenv("JIXIAO_ANCHOR_FILE", str(tmp_path / "ledger.anchors"))
+    yield from new_pg_database()
+
+
+def new_pg_database(options: str = "") -> Iterator[str]:
+    """A new PostgreSQL database of the test's own (`CREATE DATABASE <name> <options>`), dropped
+    afterwards: yields its URL."""
     import psycopg
 
     assert PG_ADMIN_URL is not None
-    monkeypatch.setenv("JIXIAO_CHAIN_KEY_FILE", str(tmp_path / "ledger.chain-key"))
-    monkeypatch.setenv("JIXIAO_ANCHOR_FILE", str(tmp_path / "ledger.anchors"))
     name = f"jixiao_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
+        conn.execute(f"CREATE DATABASE {name} {options}")
     yield urlparse(PG_ADMIN_URL)._replace(path=f"/{name}").geturl()
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

@@ -10,41 +10,27 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 from typing import Iterator
-from urllib.parse import urlparse
 
 import pytest
 
 from api.service import LedgerService
 from ledger.adapters.store import StoreUnusable
-from tests.conftest import PG_ADMIN_URL
+from tests.conftest import PG_ADMIN_URL, new_pg_database
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.skipif(PG_ADMIN_URL is None, reason="needs PostgreSQL (JIXIAO_TEST_POSTGRES_URL)")
 
 
-def _database(collation: str) -> Iterator[str]:
-    import psycopg
-
-    assert PG_ADMIN_URL is not None
-    name = f"jixiao_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name} TEMPLATE template0 {collation}")
-    yield urlparse(PG_ADMIN_URL)._replace(path=f"/{name}").geturl()
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-
 @pytest.fixture
 def icu_zh() -> Iterator[str]:
-    yield from _database("LOCALE_PROVIDER icu ICU_LOCALE 'zh' LOCALE 'C.UTF-8'")
+    yield from new_pg_database("TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'zh' LOCALE 'C.UTF-8'")
 
 
 @pytest.fixture
 def code_point() -> Iterator[str]:
-    yield from _database("LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'")
+    yield from new_pg_database("TEMPLATE template0 LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'")
 
 
 def _tables(url: str) -> int:

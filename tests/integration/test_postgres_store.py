@@ -7,18 +7,16 @@ Runs when JIXIAO_TEST_POSTGRES_URL points at a server whose user may create data
 from __future__ import annotations
 
 import os
-import uuid
 from pathlib import Path
 from datetime import date
 from typing import Iterator
-from urllib.parse import urlparse
 
 import pytest
 
 from ledger.application import commands as c
 from ledger.domain.errors import SheetClosed
 from api.service import LedgerService
-from tests.conftest import LEADING, OFFICE, build_bureau
+from tests.conftest import LEADING, OFFICE, build_bureau, new_pg_database
 
 ADMIN_URL = os.environ.get("JIXIAO_TEST_POSTGRES_URL")
 pytestmark = pytest.mark.skipif(not ADMIN_URL, reason="JIXIAO_TEST_POSTGRES_URL is not set")
@@ -27,17 +25,9 @@ pytestmark = pytest.mark.skipif(not ADMIN_URL, reason="JIXIAO_TEST_POSTGRES_URL 
 @pytest.fixture
 def pg_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A new PostgreSQL database, with its chain key and anchor file in the test's own folder."""
-    import psycopg
-
-    assert ADMIN_URL is not None
     monkeypatch.setenv("JIXIAO_CHAIN_KEY_FILE", str(tmp_path / "pg.chain-key"))
     monkeypatch.setenv("JIXIAO_ANCHOR_FILE", str(tmp_path / "pg.anchors"))
-    name = f"jixiao_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-    yield urlparse(ADMIN_URL)._replace(path=f"/{name}").geturl()
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    yield from new_pg_database()
 
 
 def _story(service: LedgerService) -> list[dict[str, str]]:
