@@ -34,7 +34,13 @@ from api.service import LedgerService
 
 
 def _service() -> LedgerService:
-    return LedgerService()  # the store and the clock from the settings (JIXIAO_*)
+    """The store and the clock from the settings (JIXIAO_*). A store that cannot be served as it
+    is (StoreUnusable): its message, no traceback, exit status 2."""
+    try:
+        return LedgerService()
+    except StoreUnusable as error:
+        print(error, file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 def _build_demo(service: LedgerService) -> None:
@@ -206,11 +212,7 @@ def _backup_or_restore(command: str, path: Path) -> int:
         print(f"备份或恢复失败 failed: {error}", file=sys.stderr)
         return 1
     print(f"已恢复 restored {path} → {settings.database_url}")
-    try:
-        service = _service()
-    except StoreUnusable as error:
-        print(error, file=sys.stderr)
-        return 2
+    service = _service()
     try:
         return _verify(service, [], False)
     finally:
@@ -282,11 +284,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not Settings().database_url.startswith(("postgresql", "postgres")):
             print(SQLITE_ONE_PROCESS, file=sys.stderr)
             return 2
-    try:
-        service = _service()
-    except StoreUnusable as error:  # a store that cannot be served as it is: say why, no traceback
-        print(error, file=sys.stderr)
-        return 2
+    service = _service()
     try:
         if args.command in ("run", "serve"):
             if args.command == "run" and service.queries.event_count() == 0:

@@ -76,19 +76,20 @@ class AuditWriter:
             row = cursor.fetchone()
             head = (0, "") if row is None else (int(row["id"]), row["mac"])
         mac = head[1]
-        for index, record in enumerate(records):
+        for record in records[:-1]:
             values = _values(record)
             mac = self.key.mac("audit", mac, *values)
-            if sqlite:
-                cursor.execute(INSERT, (*values, mac))
-                new_id = int(getattr(cursor.raw, "sqlite_cursor", cursor.raw).lastrowid)  # type: ignore[attr-defined]
-                self.pending.append((new_id, mac, record.at))
-            elif index == len(records) - 1:
-                cursor.execute(INSERT + " RETURNING id", (*values, mac))
-                new_id = int(cursor.fetchone()["id"])
-                self.pending.append((new_id, mac, record.at))
-            else:
-                cursor.execute(INSERT, (*values, mac))
+            cursor.execute(INSERT, (*values, mac))
+        last = records[-1]
+        values = _values(last)
+        mac = self.key.mac("audit", mac, *values)
+        if sqlite:
+            cursor.execute(INSERT, (*values, mac))
+            new_id = int(getattr(cursor.raw, "sqlite_cursor", cursor.raw).lastrowid)  # type: ignore[attr-defined]
+        else:
+            cursor.execute(INSERT + " RETURNING id", (*values, mac))
+            new_id = int(cursor.fetchone()["id"])
+        self.pending.append((new_id, mac, last.at))  # the anchor is written for the last one only
         self._head = (new_id, mac)
 
     def committed(self) -> None:

@@ -15,7 +15,7 @@ already at that version, and are passed over.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterable
 
 from eventsourcing.application import LRUCache
 
@@ -59,8 +59,13 @@ class CacheFollower:
             self.seen = int(rows[-1]["notification_id"])
 
     def drop_all(self) -> None:
-        for key in list(self.cache.cache):
-            try:
-                self.cache.get(key, evict=True)
-            except KeyError:
-                pass
+        evict(self.cache, list(self.cache.cache))
+
+
+def evict(cache: LRUCache[Any, Any], keys: Iterable[Any]) -> None:
+    """Drop `keys` from the aggregate cache (those not in it are passed over)."""
+    for key in keys:
+        try:
+            cache.get(key, evict=True)
+        except KeyError:
+            pass

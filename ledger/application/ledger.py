@@ -28,7 +28,7 @@ from ledger.adapters import audit
 from ledger.adapters.audit import ChainWriter
 from ledger.adapters.audit_log import ACCEPTED, READ, REFUSED, AuditHook, AuditRecord, AuditWriter, verify_audit_log
 from ledger.adapters.bookkeeping import IdempotencyKeys, log_refusal, seal_refusals, verify_refusals
-from ledger.adapters.cache_follower import CacheFollower
+from ledger.adapters.cache_follower import CacheFollower, evict
 from ledger.adapters.seal import AnchorFile, ChainKey
 from ledger.adapters.store import Database, DateAsISO, ProjectionCursor, _Cursor, register_moved_topics
 from ledger.application import commands as c
@@ -406,14 +406,8 @@ class Ledger(Application):
         self._evict(uow.touched)
 
     def _evict(self, aggregate_ids: Sequence[Any]) -> None:
-        cache = self.repository.cache
-        if cache is None:
-            return
-        for aggregate_id in aggregate_ids:
-            try:
-                cache.get(aggregate_id, evict=True)
-            except KeyError:
-                pass
+        if self.repository.cache is not None:
+            evict(self.repository.cache, aggregate_ids)
 
     def _idempotent_result(self, idempotency: tuple[str, str, str], cursor: Any = None) -> dict[str, Any] | None:
         """The stored result of a retried command (marked replayed), or None; read on `cursor`
