@@ -20,8 +20,8 @@ ROWS = [
     ("bulk_load", "bulk load, 500 commands per transaction", "events/s", "× raw batched inserts"),
     ("rebuild", "jixiao rebuild", "events/s", "× target 100k events/s"),
     ("as_of_annual_p99", "1M store: whole-bureau annual results as of, p99", "ms", "ms (bound)"),
-    ("ledger_now_p99", "1M store: a person's year ledger now, p99", "ms", "ms (bound)"),
-    ("ledger_as_of_p99", "1M store: a person's year ledger as of, p99", "ms", "ms (bound)"),
+    ("ledger_now_p99", "1M store: a person's year ledger (a page) now, p99", "ms", "ms (bound)"),
+    ("ledger_as_of_p99", "1M store: a person's year ledger (a page) as of, p99", "ms", "ms (bound)"),
 ]
 
 

@@ -73,9 +73,12 @@ def entry(entry_id: str, view: ViewDep) -> dict[str, Any]:
     return view.queries.entry(entry_id)
 
 
-@router.get("/ledgers/{target}", summary="评分登记表：单位或人员全年的考核表与扣分记录", response_model=ScoringLedger, responses=NOT_FOUND, dependencies=[Depends(reads(Ledger("target")))])
-def ledger(target: str, view: ViewDep, service: ServiceDep, year: Year | None = None) -> dict[str, Any]:
-    return view.queries.ledger(target, year or service.clock.today().year)
+@router.get(
+    "/ledgers/{target}", summary="评分登记表：单位或人员全年的考核表与扣分记录（扣分记录分页）",
+    response_model=ScoringLedger, responses=NOT_FOUND, dependencies=[Depends(reads(Ledger("target")))],
+)  # fmt: skip
+def ledger(target: str, view: ViewDep, service: ServiceDep, year: Year | None = None, limit: Limit = 100, offset: Offset = 0) -> dict[str, Any]:
+    return view.queries.ledger(target, year or service.clock.today().year, limit=limit, offset=offset)
 
 
 @router.get("/me", summary="当前用户", response_model=Me, dependencies=[Depends(reads(SIGNED_IN))])

@@ -87,9 +87,13 @@ class LedgerSheet(SheetRow):
 
 
 class ScoringLedger(BaseModel):
-    """A target's scoring ledger (评分登记表) for a year: every sheet and every entry."""
+    """A target's scoring ledger (评分登记表) for a year: every sheet, and one page of its
+    entries in the ledger's order (period, track, number): `entries_total` in all, this page from
+    `offset`."""
 
     target: str
     year: int
     sheets: list[LedgerSheet]
     entries: list[Entry]
+    entries_total: int
+    offset: int

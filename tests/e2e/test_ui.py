@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from urllib.parse import quote
 
 import pytest
 
-from tests.e2e.conftest import Demo, sign_in
+from tests.e2e.conftest import SHOTS, Demo, sign_in
 
 OVERSEE = ["home", "sheets", "disputes", "corrections", "missed", "bonus-claims", "vetoes", "evaluations", "results", "notices", "plan", "roster", "calendar", "deadlines", "bulletins"]
 MENUS = {
@@ -276,3 +276,38 @@ def test_the_office_records_a_democratic_rate_and_sees_it_as_a_percentage(page: 
     person = message.inner_text().split("（")[1].split("）")[0]
     rates = [Decimal(e["value"]) for e in demo.api("office", "GET", "/evaluations/2026", params={"target": person}).json() if e["kind"] == "democratic"]
     assert Decimal("0.97") in rates
+
+
+def test_a_long_ledger_comes_a_page_at_a_time(page: Any, demo: Demo) -> None:
+    """The assessor's own ledger (我的台账) with more than 50 entries: the first 50 are shown with
+    the total, and the pager brings the rest — the same entries, in the same order, as the API's
+    pages of GET /ledgers/{person}."""
+    person = demo.api("assessor", "GET", "/me").json()["person"]
+    for n in range(55):
+        body = {"person": person, "points": "0.01", "basis": f"分页测试{n:02d}", "occurred_on": "2026-03-10", "form_no": f"JC-P{n:02d}"}
+        r = demo.api("supervision", "POST", "/deductions", json=body)
+        assert r.status_code == 201, r.text
+    first = demo.api("assessor", "GET", f"/ledgers/{person}", params={"year": 2026, "limit": 50}).json()
+    total = first["entries_total"]
+    assert 55 <= total < 100
+    second = demo.api("assessor", "GET", f"/ledgers/{person}", params={"year": 2026, "limit": 50, "offset": 50}).json()
+    assert len(first["entries"]) == 50 and len(second["entries"]) == total - 50
+
+    sign_in(page, demo, "assessor")
+    page.goto("/#/my-ledger")
+    pager = page.locator("[data-test=my-entries-pager]")
+    pager.wait_for()
+    assert f"共 {total} 条" in pager.inner_text()
+    rows = page.locator("[data-test=my-entries] .el-table__row")
+    assert rows.count() == 50
+    assert rows.first.inner_text().split("\t")[2].strip() == first["entries"][0]["basis"]
+    pager.locator(".btn-next").click()
+    rows.nth(total - 51).wait_for()
+    assert rows.count() == total - 50
+    assert [r.split("\t")[2].strip() for r in rows.all_inner_texts()] == [e["basis"] for e in second["entries"]]
+    # The exact monthly mean rate (0.9957916…) is shown as a percentage to the hundredth, half-up.
+    mean = Decimal(demo.api("assessor", "GET", f"/results/2026/persons/{person}").json()["monthly_mean_rate"])
+    shown = page.locator("[data-test=monthly-mean-rate]").inner_text()
+    assert shown == f"{(mean * 100).quantize(Decimal('0.01'), ROUND_HALF_UP)}%", (mean, shown)
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / "my-ledger-page-2.png"), full_page=True)

@@ -48,6 +48,10 @@ def _view(queries: Any, annual: Any) -> dict[str, Any]:
         ledgers = {p: queries.ledger(p, 2026) for p in ("P02", "P03", "B01")}
     except DomainError:
         ledgers = None
+    for target, full in (ledgers or {}).items():  # a page: found from the sheets alone, by key
+        page = queries.ledger(target, 2026, limit=2, offset=1)
+        assert page == {**full, "entries": full["entries"][1:3], "offset": 1}, f"page of {target}"
+        assert full["entries_total"] == len(full["entries"])
     return {
         "sheets": queries.sheets(year=2026, limit=500),
         "units": queries.units(),

@@ -71,6 +71,34 @@ def test_a_full_dispute_story_changes_rate_grade_and_payout_R_DISPUTE_1_R_FIX_1(
     assert [d["entry_id"] for d in bureau.service.queries.disputes(target="P02")] == [ENTRY]
 
 
+def test_a_ledger_page_marks_the_disputed_sheet_provisional_now_and_as_of_R_DISPUTE_1_R_Q_3(bureau: Bureau) -> None:
+    """P02: one entry on the published January sheet, two on February. The ledger lists them
+    January 1, February 1, February 2; a page of one from offset 1 is February 1. While the
+    January entry's dispute is open (filed, then reviewed) the January sheet is provisional on
+    every page, asked now or as of then; before the filing and after the decision it is not."""
+    _deduct_and_publish(bureau)
+    for n in (1, 2):
+        bureau.run(SUPERVISION, c.RecordDeduction(person="P02", points="1", basis=f"迟到{n}", occurred_on=date(2026, 2, 2), form_no=f"JC-{n}"))
+    before = bureau.events()
+    bureau.service.ledger.clock = Clock(date(2026, 2, 3))
+    filed = bureau.run(bureau.staff_p02, c.FileDispute(entry_id=ENTRY, reason="不服"))
+    reviewed = bureau.run(SUPERVISION, c.ReviewDispute(entry_id=ENTRY, recommendation="uphold", findings="事实清楚"))
+    decided = bureau.run(LEADING, c.DecideDispute(entry_id=ENTRY, decision="uphold", reason="维持", decision_ref="绩领〔2026〕7号"))
+    q = bureau.service.queries
+
+    def provisional(queries) -> tuple[bool, list[str]]:  # type: ignore[no-untyped-def]
+        page = queries.ledger("P02", 2026, limit=1, offset=1)
+        full = queries.ledger("P02", 2026)
+        assert page == {**full, "entries": full["entries"][1:2], "offset": 1}
+        assert page["entries_total"] == 3
+        return next(s["provisional"] for s in page["sheets"] if s["period"] == "2026-01"), [e["entry_id"] for e in page["entries"]]
+
+    assert provisional(q.at(before)) == (False, ["P02:2026-02:monthly:1"])
+    assert provisional(q.at(filed["position"]))[0] and provisional(q.at(reviewed["position"]))[0]
+    assert provisional(q.at(decided["position"])) == provisional(q) == (False, ["P02:2026-02:monthly:1"])
+    assert q.ledger("P02", 2026, limit=5, offset=3)["entries"] == []  # past the end: an empty page
+
+
 def test_the_decision_and_its_correction_are_one_transaction_R_DISPUTE_1(bureau: Bureau) -> None:
     """Deciding writes the Decided event and the reversal at consecutive positions."""
     _deduct_and_publish(bureau)

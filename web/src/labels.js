@@ -15,6 +15,17 @@ export const USER_STATUS = { active: '正常', locked: '已锁定', disabled: '�
 export const OUTCOME = { accepted: '成功', refused: '被拒绝', read: '查看' }
 export const MEETS = (v) => (v === true ? '达标' : v === false ? '不达标' : '待定')
 
+// A rate kept exact by the ledger (text such as '0.995791666…') shown as a percentage rounded
+// half-up to 2 places, in decimal digits rather than floating point: '0.9957916…' → '99.58%'.
+export function ratePercent(rate) {
+  const m = /^(-?)(\d+)(?:\.(\d*))?$/.exec(rate == null ? '' : String(rate))
+  if (!m) return rate == null || rate === '' ? '—' : String(rate)
+  const [, sign, whole, frac = ''] = m
+  let hundredths = BigInt(whole + frac.slice(0, 4).padEnd(4, '0')) // the rate × 10,000
+  if ((frac[4] || '0') >= '5') hundredths += 1n
+  const text = hundredths.toString().padStart(3, '0')
+  return `${hundredths === 0n ? '' : sign}${text.slice(0, -2)}.${text.slice(-2)}%`
+}
 export const name = (table, code) => (code == null ? '—' : table[code] ?? code)
 
 const BEIJING = 'Asia/Shanghai'
