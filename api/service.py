@@ -110,10 +110,15 @@ def _has_sealed_rows(engine: Engine) -> bool:
         return conn.execute(select(event_chain.c.position).where(event_chain.c.mac.is_not(None)).limit(1)).first() is not None
 
 
+POOL_SIZE = 40
+
+
 def make_engine(database: Database) -> Engine:
     if database.dialect == "sqlite":
         register_sqlite_adapters()
-        engine = create_engine(database.sqlalchemy_url, connect_args={"timeout": 10, "check_same_thread": False})
+        # As many pooled connections as requests run at once (anyio's 40 worker threads): with
+        # the default 5 the rest were opened and closed per request, WAL pragma and all.
+        engine = create_engine(database.sqlalchemy_url, connect_args={"timeout": 10, "check_same_thread": False}, pool_size=POOL_SIZE, max_overflow=POOL_SIZE)
 
         @event.listens_for(engine, "connect")
         def _wal(dbapi_connection, _record):  # type: ignore[no-untyped-def]
