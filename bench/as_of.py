@@ -82,6 +82,18 @@ def _load(service: LedgerService, persons: list[str], target: int) -> None:
             print(f"  loaded {n:,} events ({n / (time.perf_counter() - started):,.0f}/s)", flush=True)
 
 
+def _warm(path: Path) -> None:
+    """Read the store's files once, so the queries find its pages in the OS cache as a serving
+    machine's would: run after the other benches (or after this machine's proactive reclaim,
+    kdamond, evicted the 1.5 GB file), the as-of reads otherwise measured the disk — the whole
+    bureau's annual results as of a position 287 ms median against 25 ms warm."""
+    for file in (path, path.with_name(path.name + "-wal")):
+        if file.exists():
+            with file.open("rb") as f:
+                while f.read(1 << 24):
+                    pass
+
+
 def _latency(fn: Callable[[], Any], runs: int) -> tuple[float, float]:
     samples = []
     for _ in range(runs):
@@ -108,6 +120,7 @@ def main() -> None:
             _load(service, persons, EVENTS)
         last = service.queries.event_count()
         settle_heap()  # as `jixiao serve` does before serving
+        _warm(STORE)
         with service.engine.connect() as conn:  # past positions are drawn from after the set-up
             first = int(conn.exec_driver_sql("SELECT MIN(recorded_position) FROM entries").scalar_one())
         rng = random.Random(11)
