@@ -57,7 +57,7 @@ class PersonTrace:
         """R-STAFF-1/2: the monthly mean rate and the democratic rate, weighted, plus the bonus."""
         total = decimal(r["monthly_total"])
         mean = None if total is None else monthly_mean_rate(total, r["months"])
-        sheets = [self.sheets.sheet(s["code"]) for s in self.q.ledger(r["person"], year, limit=0)["sheets"] if s["track"] == "monthly"]
+        sheets = [self.sheets.sheet(s["code"]) for s in self.q.year_sheets(r["person"], year) if s["track"] == "monthly"]
         monthly = {
             "figure": "monthly_mean_rate", "value": text(mean),
             "formula": "exempt (R-STAFF-5): no monthly sheets" if r["exempt"]

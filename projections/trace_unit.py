@@ -51,7 +51,7 @@ class UnitTrace:
         """R-UNIT-1 (branch) or R-UNIT-2 (department): the weighted means plus the capped bonus."""
         code = u["unit"]
         tracks: dict[str, list[dict[str, Any]]] = {}
-        for s in self.q.ledger(code, year, limit=0)["sheets"]:  # the sheets alone
+        for s in self.q.year_sheets(code, year):
             tracks.setdefault(s["track"], []).append(self.sheets.sheet(s["code"]))
         means: dict[str, Decimal | None] = {}
         children: list[dict[str, Any]] = []
