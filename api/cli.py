@@ -1,7 +1,7 @@
 """`jixiao`: the command line (命令行).
 
   jixiao run        start the service; an empty store gets the demo bureau first
-  jixiao serve      start the service on the configured store as it is (--workers N: PostgreSQL)
+  jixiao serve      start the service on the configured store as it is (--workers N: server processes)
   jixiao demo       build the demo bureau into an empty store
   jixiao rebuild    rebuild every projection from the event log
   jixiao user add   create an account with a role; prints its initial password
@@ -85,8 +85,13 @@ def _serve(service: LedgerService, host: str, port: int, demo_accounts: bool, wo
     if workers > 1:
         # Each worker process builds its own service from the settings (api.app's lifespan);
         # this one has done the start-up work (migrations, chain backfill, the demo) already.
-        print(f"{workers} 个服务进程 worker processes on one PostgreSQL store", flush=True)
-        uvicorn.run("api.app:create_app", factory=True, workers=workers, host=host, port=port, log_level="info", proxy_headers=True)
+        print(f"{workers} 个服务进程共用一个存储 worker processes on one store ({service.database.dialect})", flush=True)
+        from uvicorn.supervisors import Multiprocess
+
+        from api.serving import TcpConfig
+
+        config = TcpConfig("api.app:create_app", factory=True, workers=workers, host=host, port=port, log_level="info", proxy_headers=True)
+        Multiprocess(config, sockets=[config.bind_socket()]).run()  # what uvicorn.run does for workers, with our socket
         return
     app = create_app(service)
     settle_heap()
@@ -103,14 +108,6 @@ def settle_heap() -> None:
 
     gc.collect()
     gc.freeze()
-
-
-SQLITE_ONE_PROCESS = (
-    "SQLite 存储只能由一个服务进程写入（事件链、审计日志和读模型的写入在进程内串行、成组提交）；"
-    "需要多个服务进程时请使用 PostgreSQL（设置 JIXIAO_DATABASE_URL=postgresql://…）。\n"
-    "A SQLite store is written by one server process (its hash chain, audit log and read models are "
-    "serialised and group-committed in that process); for several worker processes use PostgreSQL."
-)
 
 
 @contextmanager
@@ -250,7 +247,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         p = sub.add_parser(name)
         p.add_argument("--host", default="127.0.0.1")
         p.add_argument("--port", type=int, default=8000)
-        p.add_argument("--workers", type=int, default=1, help="server processes (PostgreSQL only; SQLite is served by one)")
+        p.add_argument("--workers", type=int, default=1, help="server processes (SQLite: they read at once, and write one transaction at a time)")
     sub.add_parser("demo")
     sub.add_parser("rebuild")
     sub.add_parser("stats")
@@ -278,12 +275,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command in ("backup", "restore"):
         return _backup_or_restore(args.command, Path(args.path))
 
-    if args.command in ("run", "serve") and args.workers > 1:
-        from ledger.settings import Settings
-
-        if not Settings().database_url.startswith(("postgresql", "postgres")):
-            print(SQLITE_ONE_PROCESS, file=sys.stderr)
-            return 2
     service = _service()
     try:
         if args.command in ("run", "serve"):

@@ -3,6 +3,10 @@
 the in-process rate `bench/command_rate.py` measured in the same `make bench` run (read from
 var/bench/results.json; target ≥ 0.5).
 
+Then the same against `jixiao run --workers BENCH_HTTP_WORKERS` (default 2): several server
+processes on the one SQLite file, each parsing, checking and answering requests on its own core,
+writing one transaction at a time (a row of its own, against the same in-process rate).
+
 Each request is a supervision office's deduction of 0.01 on a person of the demo bureau (form
 number given, R-SUP-1), every one with its own Idempotency-Key. Driven by wrk with a Lua script
 when wrk is on the PATH, else by Python client threads. Median of BENCH_HTTP_ROUNDS rounds.
@@ -33,6 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CLIENTS = int(os.environ.get("BENCH_HTTP_CLIENTS", "8"))
 SECONDS = float(os.environ.get("BENCH_HTTP_SECONDS", "5"))
 ROUNDS = int(os.environ.get("BENCH_HTTP_ROUNDS", "3"))
+WORKERS = int(os.environ.get("BENCH_HTTP_WORKERS", "2"))
 STORE = ROOT / "var" / "bench" / "http"
 
 LUA = """
@@ -78,9 +83,10 @@ def _threads(base: str, token: str, body: str) -> float:
     return count[0] / run_together([client] * CLIENTS)
 
 
-def main() -> None:
+def measure(workers: int) -> tuple[list[float], str]:
+    """POST /deductions rates, one per round, against the demo served by `workers` processes."""
     STORE.mkdir(parents=True, exist_ok=True)
-    with running_demo(Path(tempfile.mkdtemp(dir=STORE))) as demo:
+    with running_demo(Path(tempfile.mkdtemp(dir=STORE)), workers=workers) as demo:
         token = demo.accounts["supervision"][2]
         office = httpx.Client(base_url=demo.base, headers={"Authorization": f"Bearer {demo.accounts['office'][2]}"})
         today = office.get("/me").json()["today"]
@@ -91,13 +97,19 @@ def main() -> None:
             raise SystemExit(f"the bench's deduction is refused on the demo store: {probe.status_code} {probe.text[:300]}")
         drive = _wrk if shutil.which("wrk") else _threads
         rates = [drive(demo.base, token, body) for _ in range(ROUNDS)]
-    rate = statistics.median(rates)
+    return rates, "wrk -t2" if drive is _wrk else "Python client threads"
+
+
+def main() -> None:
     in_process = recorded("command_in_process_concurrent")
-    tool = "wrk -t2" if drive is _wrk else "Python client threads"
-    print(f"command path over HTTP ({tool}, {CLIENTS} clients, {SECONDS:g} s, median of {ROUNDS}): POST /deductions {rate:,.0f}/s  [{', '.join(f'{r:,.0f}' for r in rates)}]")
-    if in_process:
-        print(f"  ratio to the in-process rate of {in_process:,.0f}/s: {rate / in_process:.2f} (target ≥ 0.5)")
-    record("command_http", rate, in_process and rate / in_process, 0.5)
+    for workers, name in ((1, "command_http"), (WORKERS, "command_http_workers")):
+        rates, tool = measure(workers)
+        rate = statistics.median(rates)
+        served = "one server process" if workers == 1 else f"{workers} server processes (--workers {workers})"
+        print(f"command path over HTTP ({tool}, {CLIENTS} clients, {SECONDS:g} s, median of {ROUNDS}), {served}: POST /deductions {rate:,.0f}/s  [{', '.join(f'{r:,.0f}' for r in rates)}]")
+        if in_process:
+            print(f"  ratio to the in-process rate of {in_process:,.0f}/s: {rate / in_process:.2f} (target ≥ 0.5)")
+        record(name, rate, in_process and rate / in_process, 0.5)
 
 
 if __name__ == "__main__":

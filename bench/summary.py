@@ -17,6 +17,7 @@ ROWS = [
     ("command_in_process", "command path, one deduction, one client", "/s", "× raw single-row commits"),
     ("command_in_process_concurrent", "command path, 8 clients in process (group commit)", "/s", "× raw single-row commits"),
     ("command_http", "the same over HTTP, 8 clients", "/s", "× in-process (8 clients)"),
+    ("command_http_workers", "the same over HTTP, 8 clients, --workers 2", "/s", "× in-process (8 clients)"),
     ("bulk_load", "bulk load, 500 commands per transaction", "events/s", "× raw batched inserts"),
     ("rebuild", "jixiao rebuild", "events/s", "× target 100k events/s"),
     ("as_of_annual_p99", "1M store: whole-bureau annual results as of, p99", "ms", "ms (bound)"),

@@ -56,9 +56,13 @@ def link(previous: bytes, position: int, originator_id: Any, originator_version:
 class ChainWriter:
     """The inline hook that appends the links of a command's events (same transaction).
 
-    On SQLite the ledger is the only writer, so the head of the chain is kept in memory after
-    the first read; on PostgreSQL the recorder holds the events table's lock while the hook runs,
-    so reading the head from the table inside the transaction is safe with several servers."""
+    The hook runs while the command's transaction holds the store's write lock (SQLite's
+    `BEGIN IMMEDIATE`, the events table's lock on PostgreSQL), so the head read in it is the
+    head, whichever process wrote last. On SQLite the head after the last command this process
+    wrote is kept in memory and used while the new events take the positions right after it:
+    SQLite numbers the log without gaps, so any event another process (another server worker,
+    a `jixiao` command) stored in between moves the new positions on, and the head is read
+    again."""
 
     def __init__(self, key: ChainKey) -> None:
         self.key = key
@@ -71,7 +75,7 @@ class ChainWriter:
         if not notification_ids or stored is None:
             return
         head = self._head if cursor.dialect == "sqlite" else None
-        if head is None:
+        if head is None or head[0] != notification_ids[0] - 1:
             head = read_head(cursor)
         position, previous = head
         rows = []
@@ -89,9 +93,8 @@ class ChainWriter:
         self._head = self.last_written = None
 
     def head(self, cursor: Any) -> tuple[int, bytes]:
-        if self._head is None or cursor.dialect != "sqlite":
-            self._head = read_head(cursor)
-        return self._head
+        """The head as stored now (another process may have written since this one last did)."""
+        return read_head(cursor)
 
 
 def read_head(cursor: Any) -> tuple[int, bytes]:

@@ -46,20 +46,21 @@ REFUSALS_CHAIN_LOCK = 0x6A78_0002
 def lock_chain(cursor: ProjectionCursor, key: int) -> None:
     """PostgreSQL: several server processes append to the same chained log; each takes the log's
     lock for the rest of its transaction before it reads the head, so no two records are chained
-    to the same predecessor. (SQLite has one writer at a time anyway.)"""
+    to the same predecessor. (On SQLite every writing transaction begins `IMMEDIATE`: it holds the
+    database's one write lock from its first statement.)"""
     if cursor.dialect == "postgresql":
         cursor.execute("SELECT pg_advisory_xact_lock(?)", (key,))
         cursor.fetchone()
 
 
 class AuditWriter:
-    """Appends records, each chained to the last. On SQLite (one writer process) the head is kept
-    in memory; on PostgreSQL it is read in the writing transaction."""
+    """Appends records, each chained to the last. The head is read in the writing transaction,
+    which holds the store's write lock (SQLite's `BEGIN IMMEDIATE`; on PostgreSQL the log's
+    advisory lock): other processes append to the same log (server workers, `jixiao user …`)."""
 
     def __init__(self, key: ChainKey, anchors: AnchorFile | None) -> None:
         self.key = key
         self.anchors = anchors
-        self._head: tuple[int, str] | None = None
         self.pending: list[tuple[int, str, str]] = []  # appended in an open transaction: (id, mac, at)
 
     def append(self, cursor: ProjectionCursor, *records: AuditRecord) -> None:
@@ -69,13 +70,10 @@ class AuditWriter:
         if not records:
             return
         sqlite = cursor.dialect == "sqlite"
-        head = self._head if sqlite else None
-        if head is None:
-            lock_chain(cursor, AUDIT_CHAIN_LOCK)
-            cursor.execute("SELECT id, mac FROM audit_log ORDER BY id DESC LIMIT 1")
-            row = cursor.fetchone()
-            head = (0, "") if row is None else (int(row["id"]), row["mac"])
-        mac = head[1]
+        lock_chain(cursor, AUDIT_CHAIN_LOCK)
+        cursor.execute("SELECT mac FROM audit_log ORDER BY id DESC LIMIT 1")
+        row = cursor.fetchone()
+        mac = "" if row is None else row["mac"]
         for record in records[:-1]:
             values = _values(record)
             mac = self.key.mac("audit", mac, *values)
@@ -90,7 +88,6 @@ class AuditWriter:
             cursor.execute(INSERT + " RETURNING id", (*values, mac))
             new_id = int(cursor.fetchone()["id"])
         self.pending.append((new_id, mac, last.at))  # the anchor is written for the last one only
-        self._head = (new_id, mac)
 
     def committed(self) -> None:
         """The transaction holding the pending records committed: anchor the head."""
@@ -100,8 +97,7 @@ class AuditWriter:
         self.pending.clear()
 
     def discard(self) -> None:
-        """The transaction may have been rolled back: read the head again next time."""
-        self._head = None
+        """The transaction was rolled back: its records are not to be anchored."""
         self.pending.clear()
 
 

@@ -16,7 +16,7 @@ import logging
 import random
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any, Callable, Iterator, Protocol, Sequence, TypeVar
 
 from eventsourcing.application import Application, ProcessingEvent
@@ -30,7 +30,7 @@ from ledger.adapters.audit_log import ACCEPTED, READ, REFUSED, AuditHook, AuditR
 from ledger.adapters.bookkeeping import IdempotencyKeys, log_refusal, seal_refusals, verify_refusals
 from ledger.adapters.cache_follower import CacheFollower, evict
 from ledger.adapters.seal import AnchorFile, ChainKey
-from ledger.adapters.store import Database, DateAsISO, ProjectionCursor, _Cursor, register_moved_topics
+from ledger.adapters.store import Database, DateAsISO, ProjectionCursor, WriteLock, _Cursor, register_moved_topics
 from ledger.application import commands as c
 from ledger.application.group_commit import GroupCommit, Pending
 from ledger.application.handlers import HANDLERS
@@ -88,9 +88,19 @@ class Ledger(Application):
         # SQLite: concurrent commands committed together (one fsync); PostgreSQL keeps one
         # transaction per command, each taking the events table's lock (several servers).
         self._group = GroupCommit(self._lock, self._run_group, self._execute_one) if database.dialect == "sqlite" else None
-        # PostgreSQL: other server processes may write; before each command, the aggregates they
-        # changed are dropped from this process's cache (one query, not one per aggregate).
-        self._follower = CacheFollower(self.recorder, self.repository.cache) if database.dialect == "postgresql" and self.repository.cache is not None else None
+        # SQLite: other processes may write the file too (server workers, a `jixiao` command), one
+        # at a time, each woken in turn (`WriteLock`). A command holds it from the look for other
+        # processes' changes (`_follower`) to its commit, so it never loses a race.
+        self._write_lock: AbstractContextManager[Any] = WriteLock(database.write_lock_path) if database.dialect == "sqlite" else nullcontext()
+        if database.dialect == "sqlite":
+            self.recorder.write_lock = self._write_lock  # type: ignore[attr-defined]
+        # Other processes may write (server workers on either store, a `jixiao` command): before
+        # each command, or each group, the cached aggregates they changed are brought forward
+        # (one query for which changed, then one for each of those).
+        self._follower = (
+            CacheFollower(database.events_table, database.dialect, self.repository.cache, lambda aggregate_id, version: self.repository.event_store.get(originator_id=aggregate_id, gt=version))
+            if self.repository.cache is not None else None
+        )  # fmt: skip
 
     # -- the way in ------------------------------------------------------------------------
 
@@ -117,7 +127,7 @@ class Ledger(Application):
         if isinstance(command, AuditRecord):  # an audit record queued on its own (`_audit_alone`)
             self._append_alone(command)
             return {}
-        with self._lock:
+        with self._lock, self._write_lock:  # SQLite: no other process writes from the first read to the commit
             if idempotency is not None:
                 earlier = self._idempotent_result(idempotency)
                 if earlier is not None:
@@ -131,6 +141,8 @@ class Ledger(Application):
                     recordings = self.save(*outcome.aggregates, result=outcome.result, idempotency=idempotency, audit=audit)
                     self._audited(audit)
                     self._anchor_events()
+                    if recordings and self._follower is not None:
+                        self._follower.wrote(recordings[0].notification.id, recordings[-1].notification.id)
                     return {**outcome.result, "position": recordings[-1].notification.id if recordings else None}
                 except DomainError as error:
                     self._forget(uow)
@@ -162,45 +174,54 @@ class Ledger(Application):
         touched: list[UnitOfWork] = []
         saved: list[Any] = []
         results: list[dict[str, Any]] = []
-        try:
-            raw.execute("BEGIN IMMEDIATE")
-            for item in items:
-                if isinstance(item.command, AuditRecord):  # a read's audit record (`_audit_alone`)
-                    self.audit.append(hooks, item.command)
-                    results.append({})
-                    continue
-                earlier = None if item.idempotency is None else self._idempotent_result(item.idempotency, hooks)
-                if earlier is not None:
-                    results.append(earlier)
-                    continue
-                uow = UnitOfWork(self.repository, today=today, chain_head=lambda: self.chain.head(hooks))
-                touched.append(uow)
-                self._check_role(item.actor, item.command)
-                outcome = HANDLERS[type(item.command)](uow, item.actor, item.command)
-                audit = self._audit_record(item.actor, item.client, item.command, ACCEPTED)
-                saved.extend(aggregate.id for aggregate in outcome.aggregates)
-                position = self._save_in(cursor, outcome.aggregates, result=outcome.result, idempotency=item.idempotency, audit=audit)
-                if position is None:
-                    self.audit.append(hooks, audit)
-                results.append({**outcome.result, "position": position})
-            writer.commit()
-        except BaseException:
-            if writer.in_transaction:
-                writer.rollback()
-            self.chain.discard()
-            self.audit.discard()
-            for uow in touched:
-                self._forget(uow)
-            self._evict(saved)
-            return None
+        written: list[tuple[int, int]] = []  # (first, last) position of each command's events
+        with self._write_lock:
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+                if self._follower is not None:  # under the write lock: nothing changes before the commit
+                    self._follower.catch_up(hooks)
+                for item in items:
+                    if isinstance(item.command, AuditRecord):  # a read's audit record (`_audit_alone`)
+                        self.audit.append(hooks, item.command)
+                        results.append({})
+                        continue
+                    earlier = None if item.idempotency is None else self._idempotent_result(item.idempotency, hooks)
+                    if earlier is not None:
+                        results.append(earlier)
+                        continue
+                    uow = UnitOfWork(self.repository, today=today, chain_head=lambda: self.chain.head(hooks))
+                    touched.append(uow)
+                    self._check_role(item.actor, item.command)
+                    outcome = HANDLERS[type(item.command)](uow, item.actor, item.command)
+                    audit = self._audit_record(item.actor, item.client, item.command, ACCEPTED)
+                    saved.extend(aggregate.id for aggregate in outcome.aggregates)
+                    span = self._save_in(cursor, outcome.aggregates, result=outcome.result, idempotency=item.idempotency, audit=audit)
+                    if span is None:
+                        self.audit.append(hooks, audit)
+                    else:
+                        written.append(span)
+                    results.append({**outcome.result, "position": None if span is None else span[1]})
+                writer.commit()
+            except BaseException:
+                if writer.in_transaction:
+                    writer.rollback()
+                self.chain.discard()
+                self.audit.discard()
+                for uow in touched:
+                    self._forget(uow)
+                self._evict(saved)
+                return None
         self.audit.committed()
         self._anchor_events()
+        if written and self._follower is not None:
+            self._follower.wrote(written[0][0], written[-1][1])
         return results
 
-    def _save_in(self, cursor: Any, aggregates: Sequence[Any], **kwargs: Any) -> int | None:
+    def _save_in(self, cursor: Any, aggregates: Sequence[Any], **kwargs: Any) -> tuple[int, int] | None:
         """`save` inside the group's open transaction: insert the aggregates' new events (the
         inline hooks run on the same cursor) and keep the aggregates for the next command of
-        the group. Returns the position of the last event, or None when there was none."""
+        the group. Returns the positions of the first and the last event, or None when there
+        was none."""
         events: list[Any] = []
         for aggregate in aggregates:
             events.extend(aggregate.collect_events())
@@ -212,7 +233,7 @@ class Ledger(Application):
         if cache is not None:
             for aggregate in aggregates:
                 cache.put(aggregate.id, aggregate)
-        return int(ids[-1])
+        return int(ids[0]), int(ids[-1])
 
     def execute_batch(self, commands: Sequence[tuple[Actor, c.Command]], *, every_problem: bool = False) -> list[dict[str, Any]]:
         """Several commands in one transaction: a bulk load, all or nothing. Each command is
@@ -220,7 +241,7 @@ class Ledger(Application):
         refusal refuses the whole batch (logged) and nothing is written. By default the first
         refusal is raised as it is; with `every_problem` every item is checked and one
         `BatchRefused` lists every refused item (the office's batches: fix them all at once)."""
-        with self._lock:
+        with self._lock, self._write_lock:
             uow = self._unit_of_work()
             results: list[dict[str, Any]] = []
             touched: dict[Any, Any] = {}
@@ -272,7 +293,8 @@ class Ledger(Application):
         """A command's unit of work, its aggregates read from a cache that is current (the
         caller holds the writer lock)."""
         if self._follower is not None:
-            self._follower.catch_up()
+            with self._cursor() as cursor:
+                self._follower.catch_up(cursor)
         return UnitOfWork(self.repository, today=self.clock.today(), chain_head=self._chain_head)
 
     @staticmethod
@@ -432,6 +454,23 @@ class Ledger(Application):
 
     @contextmanager
     def _cursor(self, commit: bool = False) -> Iterator[_Cursor]:
+        """A transaction: read-only, or `commit`ted at the end (the caller holds the writer lock).
+        On SQLite a writing one runs on the writer connection and begins `IMMEDIATE`, taking the
+        database's write lock before its first read: a transaction that read first and wrote
+        later fails at once ("database is locked") when another process committed in between."""
+        if commit and self.database.dialect == "sqlite":
+            writer = self.recorder.writer()  # type: ignore[attr-defined]
+            raw = writer.cursor()
+            with self._write_lock:
+                raw.execute("BEGIN IMMEDIATE")
+                try:
+                    yield _Cursor(SQLiteCursor(raw), "sqlite")
+                    writer.commit()
+                except BaseException:
+                    if writer.in_transaction:
+                        writer.rollback()
+                    raise
+            return
         with self.recorder.datastore.transaction(commit=commit) as raw:  # type: ignore[attr-defined]
             yield _Cursor(raw, self.database.dialect)
 
@@ -449,6 +488,7 @@ class Ledger(Application):
         close_writer = getattr(self.recorder, "close_writer", None)
         if close_writer is not None:
             close_writer()
+            self._write_lock.close()  # type: ignore[attr-defined]
         super().close()
 
     def rebuild_read_models(self, rebuild: Callable[..., int], progress: Callable[[int, int], None] | None = None) -> int:

@@ -46,12 +46,13 @@ class Demo:
 
 
 @contextmanager
-def running_demo(folder: Path) -> Iterator[Demo]:
-    """`jixiao run` (the demo bureau) on a store in `folder`, on a free loopback port; stopped after."""
+def running_demo(folder: Path, workers: int = 1) -> Iterator[Demo]:
+    """`jixiao run` (the demo bureau) on a store in `folder`, on a free loopback port, in `workers`
+    server processes; stopped after."""
     port = free_port()
     env = {**os.environ, "JIXIAO_DATABASE_URL": f"sqlite:///{folder / 'demo.db'}", "JIXIAO_LOGIN_ATTEMPTS_PER_MINUTE": "1000"}
     log = open(folder / "server.log", "w+")
-    server = subprocess.Popen([sys.executable, "-m", "api.cli", "run", "--port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    server = subprocess.Popen([sys.executable, "-m", "api.cli", "run", "--port", str(port), "--workers", str(workers)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_serving(server, base, folder / "server.log", seconds=240)  # the demo is built first

@@ -1,4 +1,4 @@
-"""Several server processes on one PostgreSQL store (issue 14). Each process keeps aggregates and
+"""Several server processes on one store, PostgreSQL or one SQLite file (issue 14). Each process keeps aggregates and
 read-model rows in memory between its commands; what another process changed in between must be
 read again, or a command decides on a stale roster and the projector adds to stale sums.
 
@@ -24,8 +24,6 @@ HEAD_B01 = Actor("head-p01", Role.UNIT_HEAD, person="P01")
 
 @pytest.fixture
 def two(db_url: str) -> Iterator[tuple[LedgerService, LedgerService]]:
-    if not db_url.startswith("postgresql"):
-        pytest.skip("only PostgreSQL is shared by several server processes")
     first = LedgerService(db_url)
     build_bureau(first)
     second = LedgerService(db_url)
@@ -68,7 +66,7 @@ def test_annual_sums_add_up_deductions_recorded_through_two_processes(two: tuple
 
 def test_a_sheet_changed_through_another_process_is_read_again_not_retried(two: tuple[LedgerService, LedgerService]) -> None:
     """A holds P02's January sheet; B deducts on it. A's next deduction starts from B's version
-    of the sheet (the follower dropped A's copy), so it is stored at the first attempt: no
+    of the sheet (the follower brought A's copy forward), so it is stored at the first attempt: no
     version conflict, no retry. Entry numbers follow on: 1 (A), 2 (B), 3 (A)."""
     a, b = two
     first = _deduct(a, SUPERVISION, "P02", "0.5", date(2026, 1, 5))

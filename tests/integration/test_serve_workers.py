@@ -1,7 +1,12 @@
-"""`jixiao serve --workers N`: several server processes on one PostgreSQL store. Commands sent to
-them at once over HTTP are each stored once, in one hash chain, and the audit and refusal logs
-stay single chains (each process takes the log's lock before chaining a record) — `jixiao verify`
-is clean. A SQLite store refuses more than one process, with a message saying why.
+"""`jixiao serve --workers N`: several server processes on one store, PostgreSQL or one SQLite
+file (WAL: the processes read at once; each writing transaction begins IMMEDIATE, so they write
+one at a time). Commands and reads sent to them at once over HTTP are each stored once, in one
+hash chain, and the audit and refusal logs stay single chains — `jixiao verify` is clean, and the
+figures are those of the commands acknowledged.
+
+And a `jixiao` command that writes (an account added, history imported) while a single server
+process runs: the server's next command chains to what that command wrote, and its cached
+aggregates and read-model rows are read again (ledger.adapters.cache_follower).
 """
 
 from __future__ import annotations
@@ -15,10 +20,13 @@ from datetime import date
 from pathlib import Path
 
 import httpx
+import orjson
 import pytest
 
 from api.service import LedgerService
-from tests.api.conftest import add_users, token_of
+from sqlalchemy import text
+
+from tests.api.conftest import USERS, add_users, token_of
 from tests.conftest import build_bureau, free_port, wait_until_serving
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,17 +41,10 @@ def _env(db_url: str, tmp_path: Path) -> dict[str, str]:
     }
 
 
-def test_sqlite_refuses_several_server_processes(tmp_path: Path) -> None:
-    env = _env(f"sqlite:///{tmp_path / 'ledger.db'}", tmp_path)
-    done = subprocess.run([sys.executable, "-m", "api.cli", "serve", "--workers", "2", "--port", str(free_port())], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 2
-    assert "PostgreSQL" in done.stderr and "SQLite" in done.stderr
-
-
-def test_several_workers_on_postgresql_store_every_command_once_in_one_chain__R_AUDIT_1(db_url: str, tmp_path: Path) -> None:
-    if not db_url.startswith("postgresql"):
-        pytest.skip("several server processes share a PostgreSQL store only")
-    env = _env(db_url, tmp_path)  # the same key and anchor files as the db_url fixture set for this process
+def test_several_workers_on_one_store_every_command_once_in_one_chain__R_AUDIT_1(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    env = _env(db_url, tmp_path)
+    for name in ("JIXIAO_CHAIN_KEY_FILE", "JIXIAO_ANCHOR_FILE"):  # this process uses the servers' key and anchor files
+        monkeypatch.setenv(name, env[name])
     service = LedgerService(db_url)
     build_bureau(service)
     add_users(service)
@@ -70,6 +71,8 @@ def test_several_workers_on_postgresql_store_every_command_once_in_one_chain__R_
                     r = http.post("/deductions", json=body, headers={"Idempotency-Key": key})
                     while r.status_code == 409 and r.json()["code"] == "CONCURRENT_CHANGE":  # lost a race again and again: retried as a client does
                         r = http.post("/deductions", json=body, headers={"Idempotency-Key": key})
+                    seen = http.get(f"/sheets/{'P02' if person == 'NOBODY' else person}:2026-01:monthly")  # a read of another's records: audited
+                    assert seen.status_code == 200, seen.text
                     with lock:
                         if r.status_code < 300:
                             acknowledged.append(r.json()["entry_id"])
@@ -95,7 +98,65 @@ def test_several_workers_on_postgresql_store_every_command_once_in_one_chain__R_
         assert service.queries.event_count() == before + len(acknowledged)
         # A conflict between two processes is retried; PostgreSQL's sequence may leave a gap there.
         assert service.queries.projection_position() == service.ledger.log_position()
+        with service.engine.connect() as conn:
+            reads = conn.execute(text("SELECT COUNT(*) FROM audit_log WHERE outcome = 'read' AND user_id = :u"), {"u": USERS["supervision"][0]}).scalar_one()
+        assert reads == 6 * 30  # every read of another's sheet recorded once, whichever process served it
         scores = {code: service.queries.sheet(f"{code}:2026-01:monthly")["score"] for code in ("P02", "P03")}
         assert scores == {"P02": "99.19", "P03": "99.19"}  # 100 − 81 × 0.01 each
+    finally:
+        service.close()
+
+
+def test_a_jixiao_command_writing_while_the_server_runs_is_followed__R_AUDIT_1(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Given a server that has cached the roster, P02's sheet, its read-model rows and the heads
+    of the chains; when `jixiao import` (a person enrolled with a sheet, a deduction for P02) and `jixiao user
+    add` write from another process; then the server deducts from the new person at once, P02's
+    sheet counts all three deductions (100 − 0.5 − 0.25 − 0.15 = 99.10), and every chain
+    is one chain (`verify` clean)."""
+    env = _env(db_url, tmp_path)
+    for name in ("JIXIAO_CHAIN_KEY_FILE", "JIXIAO_ANCHOR_FILE"):
+        monkeypatch.setenv(name, env[name])
+    service = LedgerService(db_url)
+    build_bureau(service)
+    add_users(service)
+    service.close()
+
+    port = free_port()
+    log = open(tmp_path / "server.log", "w+")
+    server = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deduction = {"basis": "效能监察", "occurred_on": "2026-01-12", "form_no": "JC-1"}
+    try:
+        wait_until_serving(server, base, tmp_path / "server.log")
+        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token_of('supervision')}"}, timeout=60) as http:
+            assert http.post("/deductions", json={**deduction, "person": "P02", "points": "0.5"}).status_code == 201
+            assert http.get("/sheets/P02:2026-01:monthly").json()["score"] == "99.50"
+
+            history = tmp_path / "history.jsonl"
+            lines = [
+                {"actor": {"user_id": "office", "role": "office"}, "command": "EnrolPerson",
+                 "fields": {"code": "P90", "name": "钱新", "gender": "male", "birth_date": "1995-05-05", "unit": "B01", "tier": "other", "joined_on": "2026-01-01"}},
+                {"actor": {"user_id": "office", "role": "office"}, "command": "OpenSheet", "fields": {"target": "P90", "period": "2026-01", "track": "monthly"}},
+                {"actor": {"user_id": "supervision", "role": "supervision"}, "command": "RecordDeduction", "fields": {**deduction, "person": "P02", "points": "0.25"}},
+            ]  # fmt: skip
+            history.write_text("".join(orjson.dumps(line).decode() + "\n" for line in lines), encoding="utf-8")
+            for argv in (["import", str(history)], ["user", "add", "qian.xin", "--name", "钱新", "--role", "staff", "--person", "P90"]):
+                done = subprocess.run([sys.executable, "-m", "api.cli", *argv], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+                assert done.returncode == 0, done.stderr
+
+            new = http.post("/deductions", json={**deduction, "person": "P90", "points": "0.5"})
+            assert new.status_code == 201, new.text  # the roster enrolled elsewhere, not the one cached
+            assert http.post("/deductions", json={**deduction, "person": "P02", "points": "0.15"}).status_code == 201
+            sheet = http.get("/sheets/P02:2026-01:monthly").json()
+            assert sheet["score"] == "99.10" and len(sheet["entries"]) == 3
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+
+    service = LedgerService(db_url)
+    try:
+        report = service.verify([])
+        assert report.ok, [p.as_dict() for p in report.problems]
+        assert service.queries.projection_position() == service.ledger.log_position()
     finally:
         service.close()

@@ -24,13 +24,13 @@ def store(seed: Seed, tmp_path: Path) -> Iterator[Store]:
 
 
 @pytest.fixture
-def serve(store: Store) -> Iterator[Callable[[], Server]]:
-    """Starts `jixiao serve` on the test's store (again after a kill); every server started is
-    stopped at the end."""
+def serve(store: Store) -> Iterator[Callable[..., Server]]:
+    """Starts `jixiao serve` on the test's store (again after a kill), in `workers` server
+    processes; every server started is stopped at the end."""
     started: list[Server] = []
 
-    def start() -> Server:
-        started.append(Server(store, f"server-{len(started) + 1}"))
+    def start(workers: int = 1) -> Server:
+        started.append(Server(store, f"server-{len(started) + 1}", workers))
         return started[-1]
 
     yield start

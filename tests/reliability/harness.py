@@ -199,17 +199,20 @@ def copy_store(seed: Seed, folder: Path) -> Iterator[Store]:
 
 
 class Server:
-    """`jixiao serve` on the store, as a subprocess on a free loopback port."""
+    """`jixiao serve` on the store, as a subprocess on a free loopback port; with `workers` > 1,
+    that many server processes (`--workers`). The server runs in a process group of its own, so
+    that a freeze or a kill reaches every worker at once."""
 
-    def __init__(self, store: Store, name: str = "server") -> None:
+    def __init__(self, store: Store, name: str = "server", workers: int = 1) -> None:
         self.store = store
+        self.workers = workers
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log_path = store.folder / f"{name}.log"
         self._log = open(self.log_path, "w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "api.cli", "serve", "--port", str(self.port)],
-            cwd=ROOT, env=store.env, stdout=self._log, stderr=subprocess.STDOUT,
+            [sys.executable, "-m", "api.cli", "serve", "--port", str(self.port), "--workers", str(workers)],
+            cwd=ROOT, env=store.env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
         try:
             wait_until_serving(self.process, self.base, self.log_path)
@@ -228,11 +231,11 @@ class Server:
 
     def freeze(self) -> None:
         """SIGSTOP: the server stops where it is; what is sent to it now waits in its sockets."""
-        self.process.send_signal(signal.SIGSTOP)
+        os.killpg(self.process.pid, signal.SIGSTOP)
 
     def kill(self) -> None:
-        """SIGKILL: no shutdown, no cleanup, whatever was in flight."""
-        self.process.send_signal(signal.SIGKILL)
+        """SIGKILL to every process of the server: no shutdown, no cleanup, whatever was in flight."""
+        os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=30)
         self._log.close()
 

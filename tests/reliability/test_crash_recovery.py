@@ -1,4 +1,4 @@
-"""kill -9 under load: eight HTTP clients write to `jixiao serve`; the server is killed (SIGKILL)
+"""kill -9 under load: eight HTTP clients write to `jixiao serve` (one process, and `--workers 2`); the server is killed (SIGKILL, every process of it)
 mid-load and `jixiao serve` restarted on the same store. Every acknowledged command is there, the
 store verifies (`jixiao verify`, straight after the kill and at the end), `jixiao rebuild` gives
 the projections the live projector kept, and the commands whose answer was lost are retried with
@@ -86,14 +86,14 @@ def _send_unread(server: Server, d: Deduction) -> socket.socket:
     return sock
 
 
-def _stage(store: Store) -> Crash:
+def _stage(store: Store, workers: int) -> Crash:
     clock = [time.monotonic()]
 
     def lap(step: str) -> None:
         now = time.monotonic()
         crash.timings[step], clock[0] = now - clock[0], now
 
-    server = Server(store, "server-1")
+    server = Server(store, "server-1", workers)
     crash = Crash(store, server.read("/stats"), Outcome(), [])
     lap("start")
     threads: list[Any] = []
@@ -123,13 +123,13 @@ def _stage(store: Store) -> Crash:
         sock.close()
     print(
         f"\nkilled after {time.monotonic() - began:.1f} s: {len(crash.outcome.acked)} acknowledged, {len(crash.outcome.lost)} of the writers'"
-        f" in flight, {len(crash.unread)} stored and never read, {len(crash.frozen)} sent to the frozen server ({store.dialect})"
+        f" in flight, {len(crash.unread)} stored and never read, {len(crash.frozen)} sent to the frozen server ({store.dialect}, {workers} server process(es))"
     )
     lap("load and kill")
     crash.verify_after_kill = store.cli("verify")
     lap("verify")
 
-    server = Server(store, "server-2")
+    server = Server(store, "server-2", workers)
     try:
         lap("restart")
         crash.restarted = server.read("/stats")
@@ -164,10 +164,12 @@ def _stage(store: Store) -> Crash:
     return crash
 
 
-@pytest.fixture(scope="module")
-def crash(seed: Seed, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crash]:
+@pytest.fixture(scope="module", params=[1, 2], ids=["one-process", "two-workers"])
+def crash(seed: Seed, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crash]:
+    """One crash per store kind and per server shape: one process, or two (`--workers 2`, every
+    process of the server killed at once)."""
     with copy_store(seed, tmp_path_factory.mktemp("crash")) as store:
-        yield _stage(store)
+        yield _stage(store, request.param)
 
 
 def test_every_acknowledged_command_survives_kill_9(crash: Crash) -> None:
