@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.auth import Unauthorized, principal_of
@@ -63,7 +64,7 @@ def install(app: FastAPI) -> None:
     async def _validation(request: Request, error: RequestValidationError) -> ProblemResponse:
         # FastAPI decodes a JSON body before it resolves dependencies, so a malformed body would
         # otherwise answer an anonymous client with 400 instead of 401: authenticate first.
-        if not _authenticated(request):
+        if not await run_in_threadpool(_authenticated, request):  # it may write the session's last use: not on the loop
             return _unauthorized_problem("Sign in (POST /auth/login) or send 'Authorization: Bearer <API token>'")
         errors = [
             {"loc": [str(p) for p in e.get("loc", ())], "type": e.get("type"), "msg": e.get("msg")}
