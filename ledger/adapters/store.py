@@ -16,6 +16,7 @@ import importlib
 import os
 import sqlite3
 import threading
+import time
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from functools import lru_cache
@@ -30,6 +31,8 @@ from eventsourcing.persistence import IntegrityError, InterfaceError, JSONTransc
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.utils import TopicError, register_topic
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteConnection, SQLiteConnectionPool, SQLiteCursor, SQLiteFactory
+
+from ledger.domain.errors import StoreBusy
 
 
 def register_sqlite_adapters() -> None:
@@ -231,14 +234,24 @@ class WriteLock:
     a `jixiao` command run beside the service): an exclusive `flock` on `<store>-writer`, taken
     before `BEGIN IMMEDIATE` and let go after the commit. Re-entrant within a thread.
 
-    SQLite's own write lock is enough for correctness, but a connection that finds it taken
-    sleeps in its busy handler (1, 2, 5, 10 … ms) and polls again. Two server processes writing
-    at once then spent most of their time asleep: 155 deductions/s over HTTP against 518/s for
-    one process (measured, bench/http_commands.py). A process waiting on `flock` is woken the
-    moment the lock is let go."""
+    SQLite's own write lock is enough for correctness, not for fairness: a connection that finds
+    it taken sleeps in its busy handler (1, 2, 5, 10 … ms) and tries again, and a busy process
+    has taken it again long before. Two processes deducting as fast as they could, 4 s: without
+    this lock one stored 6,105 commands and the other 3 (its requests would have failed after
+    the lock timeout); with it, 2,414 and 3,517. And a command holds it from its first read (the
+    look for other processes' changes) to its commit, which `BEGIN IMMEDIATE` alone, taken at
+    the insert, would not cover.
 
-    def __init__(self, path: Path) -> None:
+    The wait is bounded, like SQLite's own (`timeout` seconds): a `jixiao rebuild` holds the lock
+    for its whole transaction, and a command arriving meanwhile is refused with STORE_BUSY (503,
+    nothing written) rather than left hanging. The lock is asked for without blocking, again
+    every 20–100 µs for the first tenth of a second, then every millisecond. Measured against a
+    blocking `flock` (woken at once), in three alternating runs of the two processes: 1,331 and
+    1,310 commands/s (medians), the same within the noise."""
+
+    def __init__(self, path: Path, timeout: float = 10.0) -> None:
         self.path = path
+        self.timeout = timeout
         self._fd: int | None = None
         self._threads = threading.RLock()
         self._depth = 0
@@ -249,12 +262,29 @@ class WriteLock:
             if self._depth == 0:
                 if self._fd is None:
                     self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-                fcntl.flock(self._fd, fcntl.LOCK_EX)
+                self._take(self._fd)
         except BaseException:
             self._threads.release()
             raise
         self._depth += 1
         return self
+
+    def _take(self, fd: int) -> None:
+        started = time.monotonic()
+        pause = 0.00002
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                waited = time.monotonic() - started
+                if waited >= self.timeout:
+                    raise StoreBusy(
+                        f"another process has held the store's write lock for over {self.timeout:g} s",
+                        f"系统正忙：另一进程占用数据库写入已超过 {self.timeout:g} 秒（可能正在重建读模型或导入数据），本次操作未执行，请稍后重试",
+                    ) from None
+                time.sleep(pause)
+                pause = min(pause * 2, 0.0001) if waited < 0.1 else 0.001
 
     def __exit__(self, *exc: Any) -> None:
         self._depth -= 1

@@ -89,7 +89,7 @@ class Ledger(Application):
         # transaction per command, each taking the events table's lock (several servers).
         self._group = GroupCommit(self._lock, self._run_group, self._execute_one) if database.dialect == "sqlite" else None
         # SQLite: other processes may write the file too (server workers, a `jixiao` command), one
-        # at a time, each woken in turn (`WriteLock`). A command holds it from the look for other
+        # at a time, taking turns (`WriteLock`). A command holds it from the look for other
         # processes' changes (`_follower`) to its commit, so it never loses a race.
         self._write_lock: AbstractContextManager[Any] = WriteLock(database.write_lock_path) if database.dialect == "sqlite" else nullcontext()
         if database.dialect == "sqlite":

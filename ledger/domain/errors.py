@@ -202,6 +202,16 @@ class ConcurrentChange(Conflict):
     message_en = "The records changed concurrently; retry"
 
 
+class StoreBusy(DomainError):
+    """The store's write lock was held longer than the wait allows (a `jixiao rebuild` or a large
+    import running beside the service). Nothing was written; the same request may be sent again."""
+
+    code = "STORE_BUSY"
+    status = 503
+    message_zh = "系统正忙（可能正在进行数据维护），本次操作未执行，请稍后重试"
+    message_en = "The store is busy (maintenance may be running); nothing was done, retry later"
+
+
 class NotAffected(Forbidden):
     code = "NOT_AFFECTED"
     message_zh = "只有被扣分的人员或单位（主要负责人）可以申诉"
