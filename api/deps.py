@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Annotated
 
 from fastapi import Depends, Query, Request, Response
-from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import APIKeyCookie, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import COOKIE_NAME, authenticate
@@ -24,16 +24,18 @@ async def get_service(request: Request) -> LedgerService:
 ServiceDep = Annotated[LedgerService, Depends(get_service)]
 
 
-# Declared for the OpenAPI document (its security schemes); api/auth.py reads the request itself.
-_BEARER = HTTPBearer(auto_error=False, description="an issued API token, or a session token from POST /auth/login with bearer: true")
-_COOKIE = APIKeyCookie(name=COOKIE_NAME, auto_error=False, description="the browser's session (POST /auth/login); writes send X-CSRF-Token")
+# The ways to sign in, as the OpenAPI document names them (its security schemes). They are not
+# dependencies of `get_principal`: api/auth.py reads the request itself, and FastAPI solving two
+# more dependencies on every signed-in request cost more than the sign-in's reads. The document
+# gets them from api/schemas/openapi.py: declare_security, on every operation that depends on
+# `get_principal`.
+SECURITY_SCHEMES = (
+    HTTPBearer(auto_error=False, description="an issued API token, or a session token from POST /auth/login with bearer: true"),
+    APIKeyCookie(name=COOKIE_NAME, auto_error=False, description="the browser's session (POST /auth/login); writes send X-CSRF-Token"),
+)
 
 
-async def get_principal(
-    request: Request,
-    _bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)] = None,
-    _cookie: Annotated[str | None, Depends(_COOKIE)] = None,
-) -> Principal:
+async def get_principal(request: Request) -> Principal:
     """The signed-in user (api/auth.py): a session cookie (with its CSRF token on writes), a
     bearer session or an issued API token."""
     return await authenticate(request)

@@ -25,6 +25,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from fastapi import FastAPI
+from fastapi.encoders import jsonable_encoder
 from fastapi.routing import APIRoute, iter_route_contexts
 
 from api.policy import PUBLIC, SIGNED_IN, Rule, rules_of
@@ -98,6 +99,27 @@ def describe_problems(document: dict[str, Any], app: FastAPI) -> None:
     document["components"]["schemas"] = dict(sorted(schemas.items()))
 
 
+def declare_security(document: dict[str, Any], app: FastAPI) -> None:
+    """The security schemes (api/deps.py: SECURITY_SCHEMES), and on every operation whose route
+    depends on `get_principal` the requirement "one of them", as FastAPI writes it for a security
+    dependency."""
+    from api.deps import SECURITY_SCHEMES, get_principal
+
+    def signed_in(dependant: Any) -> bool:
+        return any(d.call is get_principal or signed_in(d) for d in dependant.dependencies)
+
+    names = [scheme.scheme_name for scheme in SECURITY_SCHEMES]
+    document.setdefault("components", {})["securitySchemes"] = {
+        scheme.scheme_name: jsonable_encoder(scheme.model, by_alias=True, exclude_none=True) for scheme in SECURITY_SCHEMES
+    }
+    for route in app.routes:
+        if isinstance(route, APIRoute) and route.include_in_schema and signed_in(route.dependant):
+            for method in route.methods:
+                operation = document["paths"].get(route.path_format, {}).get(method.lower())
+                if operation is not None:
+                    operation["security"] = [{name: []} for name in names]
+
+
 def install(app: FastAPI) -> None:
     """Make `app.openapi()` (and /openapi.json) describe the problems (built once, then cached)."""
     generate: Callable[[], dict[str, Any]] = app.openapi
@@ -107,6 +129,7 @@ def install(app: FastAPI) -> None:
             document = generate()  # FastAPI's document, cached on the app
             try:
                 describe_problems(document, app)
+                declare_security(document, app)
             except BaseException:
                 app.openapi_schema = None  # never serve half a document
                 raise
