@@ -315,6 +315,17 @@ def test_every_operation_lists_the_errors_it_can_give() -> None:
     assert len([op for op in operations() if op[0] == "post"]) > 30
 
 
+def test_every_operation_but_sign_in_and_health_declares_how_to_sign_in() -> None:
+    """The document names the two ways to sign in (api/deps.py: SECURITY_SCHEMES) and requires one
+    of them on every operation but sign-in and the health probe; sign-in itself is not a FastAPI
+    dependency (api/schemas/openapi.py: declare_security writes this)."""
+    assert set(DOCUMENT["components"]["securitySchemes"]) == {"HTTPBearer", "APIKeyCookie"}
+    assert DOCUMENT["components"]["securitySchemes"]["APIKeyCookie"]["in"] == "cookie"
+    open_ = sorted((method, path) for method, path, op in operations() if "security" not in op)
+    assert open_ == [("get", "/health"), ("post", "/auth/login")]
+    assert {str(op["security"]) for _, _, op in operations() if "security" in op} == {str([{"HTTPBearer": []}, {"APIKeyCookie": []}])}
+
+
 def test_a_read_lists_404_exactly_when_a_path_naming_nothing_gets_one(bureau: Any, sent: Sent) -> None:
     """Each path parameter replaced by one naming nothing (X99, the year 2099): 404 where the
     operation lists it, an answer where it does not (a year filters `/bonus-items/{year}`)."""
