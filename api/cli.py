@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
 from ledger.adapters.store import StoreUnusable
+from ledger.domain.errors import StoreBusy
 from ledger.domain.actors import Actor, Role
 from api.service import LedgerService
 
@@ -41,6 +42,9 @@ def _service() -> LedgerService:
     except StoreUnusable as error:
         print(error, file=sys.stderr)
         raise SystemExit(2) from None
+    except StoreBusy as error:  # another process holds the write lock (a rebuild): start-up writes wait on it
+        print(f"{error.detail_zh}\n{error.detail_en}", file=sys.stderr)
+        raise SystemExit(1) from None
 
 
 def _build_demo(service: LedgerService) -> None:

@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api.auth import Unauthorized, principal_of
 from api.policy import PUBLIC, rules_of
 from api.responses import ProblemResponse
-from ledger.domain.errors import DomainError
+from ledger.domain.errors import DomainError, StoreBusy
 
 # The problem's own members; a domain fact of the same name must not overwrite (or be lost to) them.
 RESERVED = frozenset({"type", "title", "status", "code", "detail", "detail_zh"})
@@ -59,6 +59,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_: Request, error: DomainError) -> ProblemResponse:
         return problem(error.status, error.code, error.message_en, error.detail_en, error.detail_zh, **_facts(error))
+
+    @app.exception_handler(StoreBusy)
+    async def _busy(_: Request, error: StoreBusy) -> ProblemResponse:
+        return problem(error.status, error.code, error.message_en, error.detail_en, error.detail_zh)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, error: RequestValidationError) -> ProblemResponse:

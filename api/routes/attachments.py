@@ -14,13 +14,15 @@ from fastapi import Depends, File, Path, Request, UploadFile
 from fastapi.responses import Response
 from urllib.parse import quote
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
 from api.routing import routes
 from api.auth import client_of
 from api.deps import ServiceDep
 from api.policy import BUREAU, Attachment, reads
 from api.schemas import NOT_FOUND
-from ledger.adapters.attachments import fetch, store
+from api.service import LedgerService
+from ledger.adapters.attachments import Stored, fetch, store
 from ledger.domain.actors import Actor
 from ledger.domain.errors import InvalidInput
 
@@ -41,9 +43,17 @@ async def upload(request: Request, file: Annotated[UploadFile, File(description=
     content = await file.read(limit + 1)
     if len(content) > limit:
         raise InvalidInput(f"a file is at most {limit} bytes", f"附件不能超过 {limit // 1_048_576} MB", field="file")
-    stored = store(service.engine, service.key, content, file.filename, file.content_type, actor.user_id, service.clock.now_iso())
-    service.ledger.audit_action(actor, client_of(request), "upload:Attachment", stored.ref[:200])
+    stored = await run_in_threadpool(_keep, service, content, file.filename, file.content_type, actor, client_of(request))
     return {"ref": stored.ref, "sha256": stored.sha256, "name": stored.name, "size": stored.size}
+
+
+def _keep(service: LedgerService, content: bytes, name: str | None, content_type: str | None, actor: Actor, client: str | None) -> Stored:
+    """Store the file and audit the upload, off the event loop: both wait for the store's write
+    lock (several server processes write in turn)."""
+    with service.ledger.writing():
+        stored = store(service.engine, service.key, content, name, content_type, actor.user_id, service.clock.now_iso())
+    service.ledger.audit_action(actor, client, "upload:Attachment", stored.ref[:200])
+    return stored
 
 
 @router.get("/attachments/{sha256}", summary="下载附件", response_class=Response, responses={200: {"content": {"application/octet-stream": {}}}, **NOT_FOUND},

@@ -194,7 +194,8 @@ class Accounts:
     def touch(self, principal: Principal) -> None:
         """Write the session's last use when it is due (at most once a minute)."""
         if principal.session is not None and principal.touch_at is not None:
-            sessions.touch(self.engine, principal.session, principal.touch_at)
+            with self.ledger.writing():  # several processes: each writer in turn (ledger.adapters.store: WriteLock)
+                sessions.touch(self.engine, principal.session, principal.touch_at)
 
     # -- signing in and out -------------------------------------------------------------------
 

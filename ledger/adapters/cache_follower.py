@@ -18,10 +18,10 @@ per command: 153 deductions/s over HTTP against 518/s for one process (bench/htt
 Events this process wrote itself find their aggregates already at that version, and are passed
 over; after its own commit the follower moves past them (`wrote`) without asking.
 
-Asked inside the command's writing transaction (SQLite's group commit: `BEGIN IMMEDIATE` holds
-the write lock), nothing can change between the look and the commit. Asked before it
-(PostgreSQL, or a command run alone), another process's command may still slip in between; the
-events' unique (aggregate, version) key then refuses the save, and the command is run again
+On SQLite the look is made under the store's write lock (ledger.adapters.store: WriteLock), held
+from before the look to the commit, so nothing can change in between. On PostgreSQL the look is
+made before the command's transaction, and another process's command may still slip in between;
+the events' unique (aggregate, version) key then refuses the save, and the command is run again
 from the store.
 """
 

@@ -499,8 +499,9 @@ class Database:
                 "PERSISTENCE_MODULE": "ledger.adapters.store:LedgerSQLiteFactory",
                 "SQLITE_DBNAME": self.sqlite_path,
                 "SQLITE_LOCK_TIMEOUT": "10",
-                # One writer process per SQLite file (serialised by the application's lock), so
-                # the cache is always current and need not ask the store for newer events.
+                # Other processes may write the file (server workers, `jixiao` commands): the
+                # ledger's cache follower brings cached aggregates forward once per group of
+                # commands (ledger/adapters/cache_follower.py), not eventsourcing per aggregate.
                 "AGGREGATE_CACHE_FASTFORWARD": "n",
             }
         parsed = urlparse(self.url)
@@ -513,8 +514,8 @@ class Database:
             "POSTGRES_PORT": str(parsed.port or 5432),
             "POSTGRES_USER": unquote(parsed.username or "postgres"),
             "POSTGRES_PASSWORD": unquote(parsed.password or ""),
-            # Several server processes may share PostgreSQL: before each command the ledger drops
-            # the cached aggregates another process changed (ledger.adapters.cache_follower), so
-            # a cached one is current without asking the store.
+            # Several server processes may share PostgreSQL: before each command the ledger brings
+            # forward the cached aggregates another process changed (ledger.adapters.cache_follower),
+            # so a cached one is current without asking the store per aggregate.
             "AGGREGATE_CACHE_FASTFORWARD": "n",
         }

@@ -271,9 +271,11 @@ class Ledger(Application):
                         f"共 {len(commands)} 项，其中 {len(problems)} 项不符合要求，全部未执行。第一项问题：{first.detail_zh}",
                         problems=problems,
                     )
-                self.save(*touched.values(), result={}, idempotency=None, audits=audits)
+                recordings = self.save(*touched.values(), result={}, idempotency=None, audits=audits)
                 self.audit.committed()
                 self._anchor_events()
+                if recordings and self._follower is not None:
+                    self._follower.wrote(recordings[0].notification.id, recordings[-1].notification.id)
             except DomainError as error:
                 self._forget(uow)
                 self.log_refusal(actor, type(current).__name__, error.code, error.detail_en, self._audit_record(actor, None, current, REFUSED, error.code))
@@ -283,6 +285,11 @@ class Ledger(Application):
                 raise
             return results
 
+    def writing(self) -> AbstractContextManager[Any]:
+        """The store's write lock (SQLite; nothing on PostgreSQL), for a write that does not go
+        through the ledger's own transactions: a session's last use, an attachment."""
+        return self._write_lock
+
     def aggregates(self) -> UnitOfWork:
         """The aggregates as stored, for a reader that is not a command (the demo builder checks
         what it has built). Nothing read here is saved."""
@@ -290,8 +297,9 @@ class Ledger(Application):
             return self._unit_of_work()
 
     def _unit_of_work(self) -> UnitOfWork:
-        """A command's unit of work, its aggregates read from a cache that is current (the
-        caller holds the writer lock)."""
+        """A command's unit of work, its aggregates read from a cache brought up to date with what
+        other processes stored (current while the caller holds the write lock; `aggregates()`,
+        which only reads, holds the in-process lock alone)."""
         if self._follower is not None:
             with self._cursor() as cursor:
                 self._follower.catch_up(cursor)

@@ -202,14 +202,23 @@ class ConcurrentChange(Conflict):
     message_en = "The records changed concurrently; retry"
 
 
-class StoreBusy(DomainError):
+class StoreBusy(RuntimeError):
     """The store's write lock was held longer than the wait allows (a `jixiao rebuild` or a large
-    import running beside the service). Nothing was written; the same request may be sent again."""
+    import running beside the service). Nothing was written; the same request may be sent again.
+
+    Not a DomainError: it refuses nothing by the rules, and the paths that log a refusal (which
+    needs the write lock again) must not take it for one. The API answers it as a problem like a
+    DomainError (api/errors.py)."""
 
     code = "STORE_BUSY"
     status = 503
     message_zh = "系统正忙（可能正在进行数据维护），本次操作未执行，请稍后重试"
     message_en = "The store is busy (maintenance may be running); nothing was done, retry later"
+
+    def __init__(self, detail_en: str = "", detail_zh: str = "") -> None:
+        self.detail_en = detail_en or self.message_en
+        self.detail_zh = detail_zh or self.message_zh
+        super().__init__(f"{self.code}: {self.detail_en}")
 
 
 class NotAffected(Forbidden):
