@@ -53,6 +53,15 @@ def lock_chain(cursor: ProjectionCursor, key: int) -> None:
         cursor.fetchone()
 
 
+def chain_head(cursor: ProjectionCursor, table: str, key: int) -> str:
+    """The MAC of the last record of a chained log (`table`: audit_log, refusals), "" for an
+    empty log; read under the log's lock (`lock_chain`), so the caller chains to the real head."""
+    lock_chain(cursor, key)
+    cursor.execute(f"SELECT mac FROM {table} ORDER BY id DESC LIMIT 1")
+    row = cursor.fetchone()
+    return "" if row is None else (row["mac"] or "")
+
+
 class AuditWriter:
     """Appends records, each chained to the last. The head is read in the writing transaction,
     which holds the store's write lock (SQLite's `BEGIN IMMEDIATE`; on PostgreSQL the log's
@@ -70,10 +79,7 @@ class AuditWriter:
         if not records:
             return
         sqlite = cursor.dialect == "sqlite"
-        lock_chain(cursor, AUDIT_CHAIN_LOCK)
-        cursor.execute("SELECT mac FROM audit_log ORDER BY id DESC LIMIT 1")
-        row = cursor.fetchone()
-        mac = "" if row is None else row["mac"]
+        mac = chain_head(cursor, "audit_log", AUDIT_CHAIN_LOCK)
         for record in records[:-1]:
             values = _values(record)
             mac = self.key.mac("audit", mac, *values)

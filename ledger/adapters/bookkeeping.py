@@ -10,7 +10,7 @@ from typing import Any, Sequence
 
 import orjson
 
-from ledger.adapters.audit_log import REFUSALS_CHAIN_LOCK, lock_chain
+from ledger.adapters.audit_log import REFUSALS_CHAIN_LOCK, chain_head
 from ledger.adapters.seal import AnchorFile, ChainKey, chained_rows, verify_chained_log
 from ledger.adapters.store import ProjectionCursor
 
@@ -50,10 +50,7 @@ def refusal_mac(key: ChainKey, previous: str, row: Any) -> str:
 def log_refusal(cursor: ProjectionCursor, key: ChainKey, at: str, user_id: str, role: str, command: str, code: str, message: str) -> tuple[int, str]:
     """Append a refusal, chained to the last one. Returns (its id, its MAC) for the anchor."""
     row = {"at": at, "user_id": user_id, "role": role, "command": command, "code": code, "message": message[:1000]}
-    lock_chain(cursor, REFUSALS_CHAIN_LOCK)
-    cursor.execute("SELECT id, mac FROM refusals ORDER BY id DESC LIMIT 1")
-    last = cursor.fetchone()
-    mac = refusal_mac(key, "" if last is None else (last["mac"] or ""), row)
+    mac = refusal_mac(key, chain_head(cursor, "refusals", REFUSALS_CHAIN_LOCK), row)
     cursor.execute(
         "INSERT INTO refusals (at, user_id, role, command, code, message, mac) VALUES (?, ?, ?, ?, ?, ?, ?)",
         (*(row[f] for f in REFUSAL_FIELDS), mac),

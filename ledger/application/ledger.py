@@ -38,7 +38,7 @@ from ledger.application.unit_of_work import UnitOfWork
 from ledger.clock import Clock
 from ledger.domain.actors import Actor
 from ledger.domain.bulletin import Bulletin
-from ledger.domain.errors import BatchRefused, ConcurrentChange, DomainError, Forbidden, IdempotencyKeyReused
+from ledger.domain.errors import BatchRefused, ConcurrentChange, DomainError, Forbidden, IdempotencyKeyReused, StoreBusy
 
 log = logging.getLogger("jixiao.ledger")
 CONFLICT_ATTEMPTS = 8  # a command that lost a race with another server process is run again from the store
@@ -141,8 +141,7 @@ class Ledger(Application):
                     recordings = self.save(*outcome.aggregates, result=outcome.result, idempotency=idempotency, audit=audit)
                     self._audited(audit)
                     self._anchor_events()
-                    if recordings and self._follower is not None:
-                        self._follower.wrote(recordings[0].notification.id, recordings[-1].notification.id)
+                    self._wrote(recordings)
                     return {**outcome.result, "position": recordings[-1].notification.id if recordings else None}
                 except DomainError as error:
                     self._forget(uow)
@@ -155,7 +154,7 @@ class Ledger(Application):
                     self._forget(uow)
                     if attempt == CONFLICT_ATTEMPTS - 1:
                         raise ConcurrentChange() from None
-                    time.sleep(random.uniform(0, 0.002 * (attempt + 1)))
+                    time.sleep(random.randrange(2_000 * (attempt + 1)) / 1_000_000)  # up to 2 ms × attempt, in whole µs
                 except BaseException:
                     self._forget(uow)
                     raise
@@ -166,18 +165,15 @@ class Ledger(Application):
         transaction with one commit (ledger.application.group_commit). Returns their results,
         or None when any of them was refused or failed: then nothing of the group is stored,
         what it changed in memory is dropped, and the caller runs them one by one."""
-        writer = self.recorder.writer()  # type: ignore[attr-defined]
-        raw = writer.cursor()
-        cursor = SQLiteCursor(raw)
-        hooks = _Cursor(cursor, "sqlite")
         today = self.clock.today()
         touched: list[UnitOfWork] = []
         saved: list[Any] = []
         results: list[dict[str, Any]] = []
         written: list[tuple[int, int]] = []  # (first, last) position of each command's events
-        with self._write_lock:
-            try:
-                raw.execute("BEGIN IMMEDIATE")
+        try:
+            with self.recorder.immediate() as raw:  # type: ignore[attr-defined]
+                cursor = SQLiteCursor(raw)
+                hooks = _Cursor(cursor, "sqlite")
                 if self._follower is not None:  # under the write lock: nothing changes before the commit
                     self._follower.catch_up(hooks)
                 for item in items:
@@ -201,16 +197,15 @@ class Ledger(Application):
                     else:
                         written.append(span)
                     results.append({**outcome.result, "position": None if span is None else span[1]})
-                writer.commit()
-            except BaseException:
-                if writer.in_transaction:
-                    writer.rollback()
-                self.chain.discard()
-                self.audit.discard()
-                for uow in touched:
-                    self._forget(uow)
-                self._evict(saved)
-                return None
+        except StoreBusy:
+            raise  # the lock was never had: each command run alone would wait as long again
+        except BaseException:
+            self.chain.discard()
+            self.audit.discard()
+            for uow in touched:
+                self._forget(uow)
+            self._evict(saved)
+            return None
         self.audit.committed()
         self._anchor_events()
         if written and self._follower is not None:
@@ -274,8 +269,7 @@ class Ledger(Application):
                 recordings = self.save(*touched.values(), result={}, idempotency=None, audits=audits)
                 self.audit.committed()
                 self._anchor_events()
-                if recordings and self._follower is not None:
-                    self._follower.wrote(recordings[0].notification.id, recordings[-1].notification.id)
+                self._wrote(recordings)
             except DomainError as error:
                 self._forget(uow)
                 self.log_refusal(actor, type(current).__name__, error.code, error.detail_en, self._audit_record(actor, None, current, REFUSED, error.code))
@@ -284,6 +278,11 @@ class Ledger(Application):
                 self._forget(uow)
                 raise
             return results
+
+    def _wrote(self, recordings: Sequence[Any]) -> None:
+        """After a commit of this process's own: the follower need not look at these events."""
+        if recordings and self._follower is not None:
+            self._follower.wrote(recordings[0].notification.id, recordings[-1].notification.id)
 
     def writing(self) -> AbstractContextManager[Any]:
         """The store's write lock (SQLite; nothing on PostgreSQL), for a write that does not go
@@ -467,17 +466,8 @@ class Ledger(Application):
         database's write lock before its first read: a transaction that read first and wrote
         later fails at once ("database is locked") when another process committed in between."""
         if commit and self.database.dialect == "sqlite":
-            writer = self.recorder.writer()  # type: ignore[attr-defined]
-            raw = writer.cursor()
-            with self._write_lock:
-                raw.execute("BEGIN IMMEDIATE")
-                try:
-                    yield _Cursor(SQLiteCursor(raw), "sqlite")
-                    writer.commit()
-                except BaseException:
-                    if writer.in_transaction:
-                        writer.rollback()
-                    raise
+            with self.recorder.immediate() as raw:  # type: ignore[attr-defined]
+                yield _Cursor(SQLiteCursor(raw), "sqlite")
             return
         with self.recorder.datastore.transaction(commit=commit) as raw:  # type: ignore[attr-defined]
             yield _Cursor(raw, self.database.dialect)

@@ -25,7 +25,7 @@ def _logged(api: Api) -> tuple[int, int]:
 def test_a_command_waits_out_the_lock_then_is_refused_store_busy_and_writes_nothing(api: Api) -> None:
     if api.service.database.dialect != "sqlite":
         pytest.skip("the write lock file is SQLite's (PostgreSQL waits on its own locks)")
-    api.service.ledger._write_lock.timeout = 0.5  # type: ignore[attr-defined]  # the wait, shortened for the test (10 s in service)
+    api.service.ledger._write_lock.timeout_ns = 500_000_000  # type: ignore[attr-defined]  # the wait, shortened for the test (10 s in service)
     logged = _logged(api)
     other = WriteLock(api.service.database.write_lock_path)
     with other:
