@@ -15,9 +15,10 @@ on accounts and API tokens. Every change is written with its audit record in one
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from sqlalchemy import Engine
 
@@ -76,6 +77,21 @@ class NotASession(Conflict):
     code = "NOT_A_SESSION"
     message_zh = "接口令牌不是登录会话，无法退出；请由系统管理员吊销"
     message_en = "An API token is not a session: the administrator revokes it"
+
+
+def _same_passwords(a: Account, b: Account) -> bool:
+    return (a.password_hash, a.previous_hashes) == (b.password_hash, b.previous_hashes)
+
+
+def _hash_if_acceptable(password: str | None, login: str) -> str | None:
+    """The hash of a password the policy accepts (a refused one is refused in its command's turn)."""
+    if password is None:
+        return None
+    try:
+        passwords.check_policy(password, login)
+    except DomainError:
+        return None
+    return passwords.hash_password(password)
 
 
 def beijing(moment: datetime | str | None) -> str | None:
@@ -144,13 +160,19 @@ class Accounts:
     def _record(self, user_id: str, role: str, client: str | None, action: str, target: str | None, outcome: str, code: str | None = None) -> AuditRecord:
         return AuditRecord(at=self.now().isoformat(), user_id=user_id, role=role, client=client, action=action, target=target, outcome=outcome, code=code)
 
-    def _audited(self, who: Actor, client: str | None, action: str, target: str | None, change: Callable[[ProjectionCursor], Any]) -> Any:
-        """`change` and its accepted record in one transaction; a refusal recorded with its code."""
+    @contextmanager
+    def _refusal_recorded(self, who: Actor, client: str | None, action: str, target: str | None) -> Iterator[None]:
+        """A refusal raised in the block is recorded with its code, then raised."""
         try:
-            return self.ledger.write_access(lambda cursor: (change(cursor), [self._record(who.user_id, who.role.value, client, action, target, ACCEPTED)]))
+            yield
         except DomainError as error:
             self.ledger.audit_record(self._record(who.user_id, who.role.value, client, action, target, REFUSED, error.code))
             raise
+
+    def _audited(self, who: Actor, client: str | None, action: str, target: str | None, change: Callable[[ProjectionCursor], Any]) -> Any:
+        """`change` and its accepted record in one transaction; a refusal recorded with its code."""
+        with self._refusal_recorded(who, client, action, target):
+            return self.ledger.write_access(lambda cursor: (change(cursor), [self._record(who.user_id, who.role.value, client, action, target, ACCEPTED)]))
 
     def refused(self, who: Actor, client: str | None, action: str, code: str) -> None:
         """A request refused before it reached a command (a missing CSRF token)."""
@@ -293,14 +315,17 @@ class Accounts:
             self._failure(account, client, "auth:ChangePassword", WrongPassword(field="current_password"))
         now = self.now()
         keep = None if principal.session is None else principal.session.sha
+        # Argon2 (the new hash and the checks against the last 5, ~0.1 s each) before the store's
+        # write lock, which every other writer, in every process, waits for.
+        with self._refusal_recorded(principal.actor, client, "auth:ChangePassword", account.user_id):
+            before = users.find(self.engine, self.key, account.user_id) or account
+            prepared = self._new_password(new, before)
 
         def change(cursor: ProjectionCursor) -> None:
             stored = users.load(cursor, self.key, account.user_id)
-            passwords.check_policy(new, stored.user_id)
-            history = tuple(h for h in (stored.password_hash, *stored.previous_hashes) if h)[: passwords.HISTORY]
-            passwords.check_not_reused(new, history)
+            history, new_hash = prepared if _same_passwords(stored, before) else self._new_password(new, stored)  # changed meanwhile: again, under the lock
             users.update(cursor, self.key, replace(
-                stored, password_hash=passwords.hash_password(new), password_set_at=now.isoformat(), must_change=False,
+                stored, password_hash=new_hash, password_set_at=now.isoformat(), must_change=False,
                 previous_hashes=history[: passwords.HISTORY - 1], failed_logins=0,
             ))  # fmt: skip
             sessions.end_sessions_of(cursor, stored.user_id, "password_changed", now, keep=keep)
@@ -312,6 +337,14 @@ class Accounts:
         assert renewed is not None
         expires = passwords.expires_at(now, self.settings.password_max_age_days)
         return replace(principal, account=renewed, must_change_password=False, password_expires_at=expires)
+
+    @staticmethod
+    def _new_password(new: str, account: Account) -> tuple[tuple[str, ...], str]:
+        """The policy and the last 5 checked against `new`: the history to keep and the new hash."""
+        passwords.check_policy(new, account.user_id)
+        history = tuple(h for h in (account.password_hash, *account.previous_hashes) if h)[: passwords.HISTORY]
+        passwords.check_not_reused(new, history)
+        return history, passwords.hash_password(new)
 
     # -- the administrator ----------------------------------------------------------------------
 
@@ -326,13 +359,14 @@ class Accounts:
     ) -> Account:  # fmt: skip
         """A new active account. `initial_password` None: none (API tokens only, until reset)."""
         now = self.now()
+        password_hash = _hash_if_acceptable(initial_password, user_id)  # Argon2 before the store's write lock
 
         def change(cursor: ProjectionCursor) -> Account:
             account = users.new_account(user_id, name, role, person, now.isoformat())
             self._check_person(account.role, person)
             if initial_password is not None:
-                passwords.check_policy(initial_password, user_id)
-                account = replace(account, password_hash=passwords.hash_password(initial_password), password_set_at=now.isoformat(), must_change=must_change)
+                passwords.check_policy(initial_password, user_id)  # refused here, in its turn
+                account = replace(account, password_hash=password_hash, password_set_at=now.isoformat(), must_change=must_change)
             users.insert(cursor, self.key, account)
             return account
 
@@ -380,12 +414,13 @@ class Accounts:
     def reset_password(self, admin: Actor, client: str | None, user_id: str) -> tuple[Account, str]:
         """A new one-time password, to be changed at the next sign-in; the user's sessions end."""
         password = passwords.generate(user_id)
+        password_hash = passwords.hash_password(password)  # before the store's write lock
 
         def alter(cursor: ProjectionCursor, account: Account, now: datetime) -> Account:
             sessions.end_sessions_of(cursor, user_id, "password_reset", now)
             history = tuple(h for h in (account.password_hash, *account.previous_hashes) if h)[: passwords.HISTORY - 1]
             return replace(
-                account, password_hash=passwords.hash_password(password), password_set_at=now.isoformat(), must_change=True,
+                account, password_hash=password_hash, password_set_at=now.isoformat(), must_change=True,
                 previous_hashes=history, failed_logins=0, status=ACTIVE if account.status == LOCKED else account.status, locked_until=None,
             )  # fmt: skip
 

@@ -9,13 +9,17 @@ fixture issues) and sign in with their passwords; the clock is the ledger's, mov
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 from httpx import Response
 
+from ledger.accounts import passwords, users
+from ledger.accounts.accounts import Principal
 from ledger.clock import Clock
+from ledger.domain.actors import Actor, Role
 from tests.api.conftest import Api
 from test_commands import BODIES
 from tests.conftest import tamper
@@ -431,3 +435,46 @@ def test_a_login_name_typed_as_a_formula_is_exported_as_text(api: Api, clock: Mo
     csv_text = api.client.get("/audit.csv", headers=api.headers("security_auditor")).content.decode("utf-8-sig")
     assert "'=HYPERLINK(\"\"http://x\"\")" in csv_text and "\n=HYPERLINK" not in csv_text and ",=HYPERLINK" not in csv_text
     api.problem(login(api, "clerk\x00", "x"), 422, "INVALID_INPUT")  # no control characters in a login name
+
+
+@pytest.mark.parametrize("action", ["change", "reset", "create"])
+def test_a_password_being_hashed_holds_up_no_other_writer(api: Api, clock: MovingClock, monkeypatch: pytest.MonkeyPatch, action: str) -> None:
+    """Argon2 costs ~0.1 s a hash, and a change checks the new password against the last five
+    too. It runs before the store's write lock (which every writer, in every process, waits for):
+    a deduction recorded while a password is being hashed is stored before the hash is done."""
+    signed_in(api)
+    accounts, hashing, deducted, failures = api.service.accounts, threading.Event(), threading.Event(), []
+    real = passwords.hash_password
+
+    def slow_hash(password: str) -> str:
+        hashing.set()
+        if not deducted.wait(5):
+            failures.append("the deduction waited for the hash")
+        return real(password)
+
+    monkeypatch.setattr(passwords, "hash_password", slow_hash)
+    admin = Actor(user_id="u-admin", role=Role.SYSTEM_ADMIN)
+    clerk = users.find(api.service.engine, api.service.key, "clerk")
+    assert clerk is not None
+    work = {
+        "change": lambda: accounts.change_password(Principal(clerk, "api_token"), None, PASSWORD, "Kaohe#2026q"),
+        "reset": lambda: accounts.reset_password(admin, None, "clerk"),
+        "create": lambda: accounts.create(admin, None, "clerk2", "办事员", Role.OFFICE, initial_password="Kaohe#2026r"),
+    }[action]
+
+    def run() -> None:
+        try:
+            work()
+        except Exception as error:  # noqa: BLE001 - told to the test's thread
+            failures.append(repr(error))
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    assert hashing.wait(10)
+    entry = api.ok("supervision", "/deductions", {"person": "P02", "points": "0.5", "basis": "效能监察", "occurred_on": "2026-01-12", "form_no": "JC-9"})
+    deducted.set()
+    worker.join(30)
+    assert not worker.is_alive() and failures == [], failures
+    assert entry["entry_id"].startswith("P02:2026-01:monthly:")
+    account = users.find(api.service.engine, api.service.key, "clerk2" if action == "create" else "clerk")
+    assert account is not None and account.password_hash is not None and account.password_hash != clerk.password_hash
