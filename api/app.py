@@ -14,7 +14,6 @@ from api.headers import SecurityHeaders
 from api.policy import PUBLIC, declare_docs_public, reads
 from api.responses import OrjsonResponse
 from api.routing import include
-from api.ratelimit import AttemptLimit
 from api import web
 from api.routes import admin, attachments, audit, auth, bulletin_word, commands, documents, notices, printing, queries, results, roster_import
 from api.schemas import openapi
@@ -62,7 +61,6 @@ def create_app(service: LedgerService | None = None) -> FastAPI:
         )  # fmt: skip
     app.add_middleware(SecurityHeaders)  # outermost of ours: every response carries them
     app.state.service = service
-    app.state.sign_in_limit = AttemptLimit(settings.login_attempts_per_minute)  # 入侵防范: per client address
     errors.install(app)
     declare_docs_public(app)
     for routes_of in (auth, commands, queries, results, audit, admin, attachments, notices, documents, printing, bulletin_word, roster_import):

@@ -54,7 +54,6 @@ SIGN_IN_ERRORS: dict[int | str, dict[str, Any]] = {
 @router.post("/auth/login", summary="登录", response_model=SignedIn, responses=SIGN_IN_ERRORS, dependencies=[Depends(reads(PUBLIC))])
 def login(body: SignIn, request: Request, response: Response, service: ServiceDep) -> dict[str, Any]:
     client = client_of(request)
-    request.app.state.sign_in_limit.check(client)
     principal, token = service.accounts.sign_in(body.login, body.password, client, BEARER if body.bearer else COOKIE)
     if body.bearer:
         return {**session_info(service, principal), "token": token}

@@ -9,6 +9,7 @@ log in the same transaction.
     users.py       accounts: login name, role, status, password; their seals
     sessions.py    server-side sign-in sessions: idle and absolute timeouts
     tokens.py      API tokens for machine clients
+    throttle.py    sign-in attempts per client address, failures of unknown login names
     accounts.py    `Accounts`: sign-in, sign-out, password change, lockout and the administrator's
                    actions, each with its audit record
 """

@@ -4,7 +4,8 @@ on accounts and API tokens. Every change is written with its audit record in one
 
     sign-in       the name and password checked; 5 consecutive failures (a setting) lock the
                   account for 10 minutes (a setting); every failure is answered alike, whether
-                  the name exists or not (an unknown name is even locked out alike, in memory)
+                  the name exists or not (an unknown name is even locked out alike); attempts
+                  per client address are limited (ledger/accounts/throttle.py)
     session       idle and absolute timeouts; an initial, reset or expired password allows only
                   the password change until it is changed
     administrator creates accounts (with a one-time initial password), locks, unlocks, disables,
@@ -14,7 +15,6 @@ on accounts and API tokens. Every change is written with its audit record in one
 
 from __future__ import annotations
 
-import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -22,7 +22,7 @@ from typing import Any, Callable, Iterator
 
 from sqlalchemy import Engine
 
-from ledger.accounts import passwords, sessions, tokens, users
+from ledger.accounts import passwords, sessions, throttle, tokens, users
 from ledger.accounts.users import ACTIVE, DISABLED, LOCKED, Account
 from ledger.adapters.audit_log import ACCEPTED, REFUSED, AuditRecord
 from ledger.adapters.seal import ChainKey
@@ -31,9 +31,6 @@ from ledger.clock import BEIJING, Clock
 from ledger.domain.actors import Actor, Role
 from ledger.domain.errors import Conflict, DomainError, Forbidden, PersonNotFound
 from ledger.settings import Settings
-
-GHOSTS_MAX = 10_000  # unknown login names whose failures are counted in memory
-
 
 class LoginFailed(DomainError):
     code = "LOGIN_FAILED"
@@ -134,8 +131,6 @@ class Accounts:
         self.key = key
         self.settings = settings
         self.person_exists = person_exists
-        self._ghosts: dict[str, tuple[int, datetime | None]] = {}
-        self._ghosts_lock = threading.Lock()
 
     # -- settings ---------------------------------------------------------------------------
 
@@ -223,8 +218,11 @@ class Accounts:
 
     def sign_in(self, login: str, password: str, client: str | None, via: str) -> tuple[Principal, str]:
         """A new session for the right name and password; returns it and its token. Every failure
-        is the same LOGIN_FAILED whether the name exists or not, but for a locked account."""
+        is the same LOGIN_FAILED whether the name exists or not, but for a locked account.
+        Attempts from one client address are limited first (TOO_MANY_ATTEMPTS)."""
         now = self.now()
+        per_minute = self.settings.login_attempts_per_minute
+        self.ledger.write_access(lambda cursor: (throttle.count_attempt(cursor, client, now, per_minute), []))
         account = users.find(self.engine, self.key, login)
         if account is None:
             passwords.spend_like_verify(password)
@@ -282,20 +280,17 @@ class Accounts:
         raise refusal
 
     def _ghost_failure(self, login: str, client: str | None, now: datetime) -> None:
-        """A name no account has: answered exactly as a wrong password is, lockout included."""
+        """A name no account has: answered exactly as a wrong password is, lockout included
+        (counted in the store, so every server process counts alike: ledger/accounts/throttle.py)."""
         name = login[:64]
-        with self._ghosts_lock:
-            count, until = self._ghosts.get(name, (0, None))
-            if until is not None and until > now:
-                self.ledger.audit_record(self._record(name, "-", client, "auth:SignIn", name, REFUSED, AccountLocked.code))
-                raise locked(until.isoformat())
-            count = 0 if until is not None else count
-            count += 1
-            until = now + timedelta(minutes=self.settings.lockout_minutes) if count >= self.settings.lockout_failures else None
-            if len(self._ghosts) >= GHOSTS_MAX:
-                self._ghosts.clear()
-            self._ghosts[name] = (count, until)
-        self.ledger.audit_record(self._record(name, "-", client, "auth:SignIn", name, REFUSED, LoginFailed.code))
+        lock = timedelta(minutes=self.settings.lockout_minutes)
+
+        def change(cursor: ProjectionCursor) -> tuple[tuple[bool, datetime | None], list[AuditRecord]]:
+            already, until = throttle.unknown_failure(cursor, name, now, self.settings.lockout_failures, lock)
+            code = AccountLocked.code if already else LoginFailed.code
+            return (already, until), [self._record(name, "-", client, "auth:SignIn", name, REFUSED, code)]
+
+        _, until = self.ledger.write_access(change)
         if until is not None:
             raise locked(until.isoformat())
         raise LoginFailed()

@@ -2,7 +2,8 @@
 
 `event_chain` holds the hash-chain link of each stored event (R-AUDIT-1); `refusals` the refused
 commands (R-ORG-4); `idempotency_keys` the results of commands sent with an `Idempotency-Key`;
-`users` the accounts and `sessions` their sign-ins; `api_tokens` the tokens of machine clients. Alembic creates them beside the read models (`migrations/env.py` takes both
+`users` the accounts and `sessions` their sign-ins; `api_tokens` the tokens of machine clients;
+`sign_in_attempts` and `unknown_logins` the sign-in throttle. Alembic creates them beside the read models (`migrations/env.py` takes both
 metadata objects).
 """
 
@@ -71,6 +72,29 @@ api_tokens = Table(
     Column("revoked_at", String(40)),
     Column("revoked_by", String(64)),
     Column("mac", String(64), nullable=False),
+)
+
+sign_in_attempts = Table(
+    "sign_in_attempts",
+    metadata,
+    # Sign-in attempts per client address in the last minute (ledger/accounts/throttle.py), in
+    # the store so that every server process counts alike; older rows are deleted as they pass.
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("address", String(64), nullable=False),
+    Column("at", BigInteger, nullable=False),  # microseconds since 1970, UTC
+    Index("ix_sign_in_attempts_address", "address", "at"),
+    Index("ix_sign_in_attempts_at", "at"),
+)
+
+unknown_logins = Table(
+    "unknown_logins",
+    metadata,
+    # Failed sign-ins as login names no account has, locked out as an account would be
+    # (ledger/accounts/throttle.py); a row is forgotten a day after its last failure.
+    Column("name", String(64), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("locked_until", BigInteger),  # microseconds since 1970, UTC
+    Column("forget_at", BigInteger, nullable=False, index=True),
 )
 
 attachments = Table(
