@@ -303,12 +303,14 @@ def _decide(rules: tuple[Rule, ...], actor: Actor, asked: Asked | None, live: Qu
     raise Forbidden("no read rule covers this request", "该请求没有适用的查看规则")
 
 
-def _audit(request: Request, service: Any, actor: Actor, audited: bool, target: str | None) -> None:
-    """安全审计: a read of another person's or unit's records, or of a whole-bureau list."""
+def _audit(request: Request, service: Any, actor: Actor, audited: bool, target: str | None) -> Callable[[], None] | None:
+    """安全审计: a read of another person's or unit's records, or of a whole-bureau list. Returns
+    the wait for its record to be durable, which comes before the answer (api/routing.py)."""
     if audited:
         route = request.scope.get("route")
         action = f"read:{route.path if route is not None else request.url.path}"
-        service.ledger.audit_read(actor, request.client.host if request.client else None, action, target)
+        return service.ledger.audit_read(actor, request.client.host if request.client else None, action, target)  # type: ignore[no-any-return]
+    return None
 
 
 def reads(*rules: Rule) -> Callable[..., Actor | None]:

@@ -29,26 +29,41 @@ from starlette.concurrency import run_in_threadpool
 from api.responses import OrjsonResponse
 
 
+Check = Callable[[], "Callable[[], None] | None"]  # a check before the body, and what to wait for before the answer
+
 # What must run before the route's body, in its hop: the read policy's check of the subject and
 # its audit record (api/policy.py). A new list each time a `OneHopRoute` starts handling a
 # request (`get_route_handler`); its dependencies run in that context before the body.
-_BEFORE: ContextVar[list[Callable[[], None]]] = ContextVar("jixiao_before_route")
+_BEFORE: ContextVar[list[Check]] = ContextVar("jixiao_before_route")
 
 
-async def before_route(request: Request, check: Callable[[], None]) -> None:
+async def before_route(request: Request, check: Check) -> None:
     """Run `check` (it reads or writes the store) before the route's body: queued into the route's
     own hop when the route is a `OneHopRoute` with a `def` body, else at once in the thread pool.
-    Either way it runs before the body, and its refusal is the request's answer."""
+    Either way it runs before the body, and its refusal is the request's answer. A check may
+    return a wait (a read's audit record queued for a group commit): the body runs meanwhile, and
+    the wait ends before the answer is given, so nothing is answered before its record is durable."""
     if getattr(request.scope.get("route"), "one_hop", False):
         _BEFORE.get().append(check)
         return
-    await run_in_threadpool(check)
+    await run_in_threadpool(_checked, [check], _nothing, (), {})
 
 
-def _checked(pending: list[Callable[[], None]], endpoint: Callable[..., Any], args: Any, kwargs: Any) -> Any:
-    for check in pending:
-        check()
-    return endpoint(*args, **kwargs)
+def _nothing() -> None:
+    return None
+
+
+def _checked(pending: list[Check], endpoint: Callable[..., Any], args: Any, kwargs: Any) -> Any:
+    waits = []
+    try:
+        for check in pending:
+            wait = check()
+            if wait is not None:
+                waits.append(wait)
+        return endpoint(*args, **kwargs)
+    finally:
+        for wait in waits:
+            wait()
 
 
 def in_one_hop(endpoint: Callable[..., Any]) -> Callable[..., Any]:

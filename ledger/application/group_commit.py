@@ -68,11 +68,23 @@ class GroupCommit:
         self.grouped = 0
 
     def submit(self, actor: Any, command: Any, idempotency: tuple[str, str, str] | None, client: str | None) -> dict[str, Any]:
+        return self.wait(self.enqueue(actor, command, idempotency, client))
+
+    def enqueue(self, actor: Any, command: Any, idempotency: tuple[str, str, str] | None, client: str | None) -> Pending:
+        """Queue an item without waiting for it: a group led meanwhile by another thread may take
+        it; `wait` leads one if none has."""
         item = Pending(actor, command, idempotency, client)
         with self._queued:
             self._queue.append(item)
-            lead = not self._leading
-            self._leading = True
+        return item
+
+    def wait(self, item: Pending) -> dict[str, Any]:
+        """The item's answer once its group committed; this thread leads the queue if no thread
+        does (a leader takes groups until the queue is empty, so a queued item is never left)."""
+        with self._queued:
+            lead = not self._leading and not item.done.is_set()
+            if lead:
+                self._leading = True
         if lead:
             self._lead()
         item.done.wait()

@@ -53,6 +53,10 @@ class ReadModels(Protocol):
     def discard(self) -> None: ...
 
 
+def _written() -> None:
+    """The wait for a record already durable."""
+
+
 class Ledger(Application):
     """The bureau's ledger. Built by `api.service.LedgerService` with its database, clock and
     read models."""
@@ -349,9 +353,17 @@ class Ledger(Application):
                 self.audit.append(cursor, audit)
         self.audit.committed()
 
-    def audit_read(self, actor: Actor, client: str | None, action: str, target: str | None) -> None:
-        """A read of another person's or unit's records, in a transaction of its own."""
-        self._audit_alone(AuditRecord(at=self.clock.now_iso(), user_id=actor.user_id, role=actor.role.value, client=client, action=action, target=target, outcome=READ))
+    def audit_read(self, actor: Actor, client: str | None, action: str, target: str | None) -> Callable[[], None]:
+        """A read of another person's or unit's records: its record is queued for a group commit
+        (SQLite) or written at once in a transaction of its own. Returns the wait for it to be
+        durable, which the reader calls before it answers: the read itself runs meanwhile, while
+        the group commits."""
+        record = AuditRecord(at=self.clock.now_iso(), user_id=actor.user_id, role=actor.role.value, client=client, action=action, target=target, outcome=READ)
+        if self._grouped():
+            group, item = self._group, self._group.enqueue(None, record, None, None)  # type: ignore[union-attr]
+            return lambda: group.wait(item) and None  # type: ignore[union-attr]
+        self._append_alone(record)
+        return _written
 
     def audit_action(self, actor: Actor, client: str | None, action: str, target: str | None) -> None:
         """An accepted action that is not a command (an attachment uploaded), in a transaction of its own."""

@@ -62,3 +62,21 @@ def test_a_waiting_command_goes_through_when_the_lock_is_let_go_in_time(api: Api
     assert api.ok("supervision", "/deductions", BODY)["entry_id"] == "P02:2026-01:monthly:1"
     assert time.monotonic() - started >= 0.2  # it waited for the other holder
     holder.join()
+
+
+def test_an_audited_read_is_not_answered_until_its_record_is_written(api: Api) -> None:
+    """安全审计: the read runs while its audit record's group commits, but the answer waits for
+    the record. With the store's write lock held past the wait, the sheet is not shown: 503
+    STORE_BUSY, and no record. Then the same read is answered, with its record."""
+    if api.service.database.dialect != "sqlite":
+        pytest.skip("the write lock file is SQLite's")
+    api.service.ledger._write_lock.timeout_ns = 500_000_000  # type: ignore[attr-defined]
+    path, logged = "/sheets/P02:2026-01:monthly", _logged(api)
+    other = WriteLock(api.service.database.write_lock_path)
+    with other:
+        problem = Api.problem(api.get("supervision", path), 503, "STORE_BUSY")
+    other.close()
+    assert "系统正忙" in problem["detail_zh"] and "entries" not in problem
+    assert _logged(api) == logged
+    assert api.read("supervision", path)["code"] == "P02:2026-01:monthly"
+    assert _logged(api)[0] == logged[0] + 1

@@ -98,7 +98,7 @@ def test_audit_records_of_reads_join_the_group_and_each_is_stored_once(bureau: B
 
     def client(i: int) -> None:
         if i % 2:
-            ledger.audit_read(SUPERVISION, "127.0.0.1", "read:/bench-group", f"P0{i}")
+            ledger.audit_read(SUPERVISION, "127.0.0.1", "read:/bench-group", f"P0{i}")()  # queued, then waited for
             answers[i] = "read"
         else:
             answers[i] = ledger.execute(SUPERVISION, c.RecordDeduction(person="P02", **DEDUCT))
