@@ -76,6 +76,9 @@ class NotASession(Conflict):
     message_en = "An API token is not a session: the administrator revokes it"
 
 
+REFUSED_ADDRESSES_MAX = 10_000  # addresses refused from memory at most (then forgotten, and asked of the store again)
+
+
 def _same_passwords(a: Account, b: Account) -> bool:
     return (a.password_hash, a.previous_hashes) == (b.password_hash, b.previous_hashes)
 
@@ -131,6 +134,7 @@ class Accounts:
         self.key = key
         self.settings = settings
         self.person_exists = person_exists
+        self._refused: dict[str, datetime] = {}  # client address -> refused until (`_count_attempt`)
 
     # -- settings ---------------------------------------------------------------------------
 
@@ -221,22 +225,17 @@ class Accounts:
         is the same LOGIN_FAILED whether the name exists or not, but for a locked account.
         Attempts from one client address are limited first (TOO_MANY_ATTEMPTS)."""
         now = self.now()
-        per_minute = self.settings.login_attempts_per_minute
-        self.ledger.write_access(lambda cursor: (throttle.count_attempt(cursor, client, now, per_minute), []))
+        self._count_attempt(client, now)
         account = users.find(self.engine, self.key, login)
         if account is None:
-            passwords.spend_like_verify(password)
-            self._ghost_failure(login, client, now)
+            self._ghost_failure(login, password, client, now)
         assert account is not None
         status = account.status_at(now)
         if status == LOCKED:
             self.ledger.audit_record(self._record(login, account.role.value, client, "auth:SignIn", login, REFUSED, AccountLocked.code))
             raise locked(account.locked_until)
-        if status == DISABLED or account.password_hash is None:
-            passwords.spend_like_verify(password)
-            code = "ACCOUNT_DISABLED" if status == DISABLED else "NO_PASSWORD"
-            self.ledger.audit_record(self._record(login, account.role.value, client, "auth:SignIn", login, REFUSED, code))
-            raise LoginFailed()
+        if status == DISABLED or account.password_hash is None:  # answered as a name no account has, lockout included
+            self._ghost_failure(login, password, client, now, account.role.value, "ACCOUNT_DISABLED" if status == DISABLED else "NO_PASSWORD")
         if not passwords.verify(password, account.password_hash):
             self._failure(account, client, "auth:SignIn", LoginFailed())
         return self._open(login, client, via, now)
@@ -279,18 +278,36 @@ class Accounts:
             raise locked(after.locked_until)
         raise refusal
 
-    def _ghost_failure(self, login: str, client: str | None, now: datetime) -> None:
-        """A name no account has: answered exactly as a wrong password is, lockout included
-        (counted in the store, so every server process counts alike: ledger/accounts/throttle.py)."""
+    def _count_attempt(self, client: str | None, now: datetime) -> None:
+        """TOO_MANY_ATTEMPTS past the limit per client address (counted in the store, alike in
+        every process). An address refused here is refused from memory until its oldest counted
+        attempt leaves the window (no slot frees sooner), so a flood takes no write lock."""
+        refused = self._refused.get(client or "-")
+        if refused is not None and refused > now:
+            raise throttle.too_many(self.settings.login_attempts_per_minute, refused, now)
+        try:
+            self.ledger.write_access(lambda cursor: (throttle.count_attempt(cursor, client, now, self.settings.login_attempts_per_minute), []))
+        except throttle.TooManyAttempts as error:
+            if len(self._refused) >= REFUSED_ADDRESSES_MAX:
+                self._refused.clear()
+            self._refused[client or "-"] = error.free_at
+            raise
+
+    def _ghost_failure(self, login: str, password: str, client: str | None, now: datetime, role: str = "-", code: str = LoginFailed.code) -> None:
+        """A name no account has (or a disabled one, or one without a password): answered exactly
+        as a wrong password is, lockout included (counted in the store, alike in every process:
+        ledger/accounts/throttle.py), and in as much time: the password is checked against a
+        dummy hash unless the name is locked out, as a locked account's is not checked."""
         name = login[:64]
         lock = timedelta(minutes=self.settings.lockout_minutes)
 
         def change(cursor: ProjectionCursor) -> tuple[tuple[bool, datetime | None], list[AuditRecord]]:
             already, until = throttle.unknown_failure(cursor, name, now, self.settings.lockout_failures, lock)
-            code = AccountLocked.code if already else LoginFailed.code
-            return (already, until), [self._record(name, "-", client, "auth:SignIn", name, REFUSED, code)]
+            return (already, until), [self._record(name, role, client, "auth:SignIn", name, REFUSED, AccountLocked.code if already else code)]
 
-        _, until = self.ledger.write_access(change)
+        already, until = self.ledger.write_access(change)
+        if not already:
+            passwords.spend_like_verify(password)
         if until is not None:
             raise locked(until.isoformat())
         raise LoginFailed()
@@ -306,19 +323,24 @@ class Accounts:
         """The user's own password: the current one proven, the new one by the policy and not one
         of the last 5; the user's other sessions end."""
         account = principal.account
-        if not passwords.verify(current, account.password_hash):
-            self._failure(account, client, "auth:ChangePassword", WrongPassword(field="current_password"))
+        # Argon2 (the current password, the new hash and the checks against the last 5, ~0.1 s
+        # each) before the store's write lock, which every other writer, in every process, waits for.
+        before = users.find(self.engine, self.key, account.user_id) or account  # as stored now, not as signed in
+        if not passwords.verify(current, before.password_hash):
+            self._failure(before, client, "auth:ChangePassword", WrongPassword(field="current_password"))
         now = self.now()
         keep = None if principal.session is None else principal.session.sha
-        # Argon2 (the new hash and the checks against the last 5, ~0.1 s each) before the store's
-        # write lock, which every other writer, in every process, waits for.
         with self._refusal_recorded(principal.actor, client, "auth:ChangePassword", account.user_id):
-            before = users.find(self.engine, self.key, account.user_id) or account
             prepared = self._new_password(new, before)
 
         def change(cursor: ProjectionCursor) -> None:
             stored = users.load(cursor, self.key, account.user_id)
-            history, new_hash = prepared if _same_passwords(stored, before) else self._new_password(new, stored)  # changed meanwhile: again, under the lock
+            if _same_passwords(stored, before):
+                history, new_hash = prepared
+            else:  # changed or reset meanwhile: checked again, under the lock
+                if not passwords.verify(current, stored.password_hash):
+                    raise WrongPassword(field="current_password")
+                history, new_hash = self._new_password(new, stored)
             users.update(cursor, self.key, replace(
                 stored, password_hash=new_hash, password_set_at=now.isoformat(), must_change=False,
                 previous_hashes=history[: passwords.HISTORY - 1], failed_logins=0,

@@ -3,9 +3,12 @@
 
     sign_in_attempts  the attempts from each client address in the last minute: one more than
                       the limit (a setting, 30) is refused with TOO_MANY_ATTEMPTS and not counted
-    unknown_logins    the consecutive failures of a login name no account has, locked out as an
+    unknown_logins    the consecutive failures of a login name no account has (or a disabled
+                      account, or one without a password: all answered alike), locked out as an
                       account would be (5 failures, 10 minutes), so that a lockout does not tell
-                      a real name from an unknown one; forgotten a day after the last failure
+                      a real name from an unknown one. A name's count is kept as an account's
+                      is (an account forgets its failures only when it signs in); only beyond
+                      100,000 names are those that failed longest ago forgotten
 
 Each is read and written in one writing transaction (the store's write lock on SQLite, an
 advisory lock on PostgreSQL), so two processes never both count the same last attempt. Moments
@@ -22,7 +25,7 @@ from ledger.domain.errors import DomainError
 
 THROTTLE_LOCK = 0x6A78_0003  # PostgreSQL advisory lock key (beside the chained logs' in audit_log)
 WINDOW = timedelta(minutes=1)
-FORGET_UNKNOWN_AFTER = timedelta(days=1)
+UNKNOWN_NAMES_MAX = 100_000  # names kept at most; beyond, those that failed longest ago are forgotten
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 MICROSECOND = timedelta(microseconds=1)
 
@@ -32,6 +35,7 @@ class TooManyAttempts(DomainError):
     status = 429
     message_zh = "登录尝试过于频繁，请稍后再试"
     message_en = "Too many sign-in attempts from this address; wait and retry"
+    free_at: datetime  # when a slot frees (`too_many`)
 
 
 def micros(moment: datetime) -> int:
@@ -40,6 +44,15 @@ def micros(moment: datetime) -> int:
 
 def moment_of(value: int) -> datetime:
     return EPOCH + value * MICROSECOND
+
+
+def too_many(per_minute: int, free_at: datetime, now: datetime) -> TooManyAttempts:
+    """The refusal, with the seconds until a slot frees (`free_at`: the oldest counted attempt
+    leaves the window)."""
+    retry = max(1, (free_at - now) // timedelta(seconds=1) + 1)
+    error = TooManyAttempts(f"more than {per_minute} sign-in attempts a minute", f"登录尝试过于频繁，请{retry}秒后再试", retry_after_seconds=retry)
+    error.free_at = free_at
+    return error
 
 
 def count_attempt(cursor: ProjectionCursor, address: str | None, now: datetime, per_minute: int) -> None:
@@ -51,8 +64,7 @@ def count_attempt(cursor: ProjectionCursor, address: str | None, now: datetime, 
     cursor.execute("SELECT COUNT(*) AS n, MIN(at) AS first FROM sign_in_attempts WHERE address = ?", (address or "-",))
     row = cursor.fetchone()
     if row["n"] >= per_minute:
-        retry = max(1, (row["first"] + window - at) // 1_000_000 + 1)
-        raise TooManyAttempts(f"more than {per_minute} sign-in attempts a minute", f"登录尝试过于频繁，请{retry}秒后再试", retry_after_seconds=retry)
+        raise too_many(per_minute, moment_of(row["first"] + window), now)
     cursor.execute("INSERT INTO sign_in_attempts (address, at) VALUES (?, ?)", (address or "-", at))
 
 
@@ -62,7 +74,6 @@ def unknown_failure(cursor: ProjectionCursor, name: str, now: datetime, failures
     lockout that has run out starts the count again, as an account's does."""
     lock_chain(cursor, THROTTLE_LOCK)
     at = micros(now)
-    cursor.execute("DELETE FROM unknown_logins WHERE forget_at < ?", (at,))
     cursor.execute("SELECT failures, locked_until FROM unknown_logins WHERE name = ?", (name,))
     row = cursor.fetchone()
     failures, until = (0, None) if row is None else (row["failures"], row["locked_until"])
@@ -70,9 +81,15 @@ def unknown_failure(cursor: ProjectionCursor, name: str, now: datetime, failures
         return True, moment_of(until)
     failures = 1 if until is not None else failures + 1
     until = at + lock // MICROSECOND if failures >= failures_to_lock else None
-    forget = max(at + FORGET_UNKNOWN_AFTER // MICROSECOND, until or 0)
-    if row is None:
-        cursor.execute("INSERT INTO unknown_logins (name, failures, locked_until, forget_at) VALUES (?, ?, ?, ?)", (name, failures, until, forget))
-    else:
-        cursor.execute("UPDATE unknown_logins SET failures = ?, locked_until = ?, forget_at = ? WHERE name = ?", (failures, until, forget, name))
+    if row is not None:
+        cursor.execute("UPDATE unknown_logins SET failures = ?, locked_until = ?, last_failed_at = ? WHERE name = ?", (failures, until, at, name))
+        return False, None if until is None else moment_of(until)
+    cursor.execute("SELECT COUNT(*) AS n FROM unknown_logins")
+    excess = cursor.fetchone()["n"] - UNKNOWN_NAMES_MAX + 1
+    if excess > 0:  # the names failed longest ago make room
+        cursor.execute(
+            "DELETE FROM unknown_logins WHERE name IN (SELECT name FROM unknown_logins ORDER BY last_failed_at, name LIMIT ?)",
+            (excess + UNKNOWN_NAMES_MAX // 100,),
+        )  # fmt: skip
+    cursor.execute("INSERT INTO unknown_logins (name, failures, locked_until, last_failed_at) VALUES (?, ?, ?, ?)", (name, failures, until, at))
     return False, None if until is None else moment_of(until)

@@ -89,12 +89,13 @@ sign_in_attempts = Table(
 unknown_logins = Table(
     "unknown_logins",
     metadata,
-    # Failed sign-ins as login names no account has, locked out as an account would be
-    # (ledger/accounts/throttle.py); a row is forgotten a day after its last failure.
+    # Failed sign-ins as login names no account has (or disabled, or without a password), locked
+    # out as an account would be (ledger/accounts/throttle.py); kept as an account's count is,
+    # beyond 100,000 names those that failed longest ago forgotten.
     Column("name", String(64), primary_key=True),
     Column("failures", Integer, nullable=False),
     Column("locked_until", BigInteger),  # microseconds since 1970, UTC
-    Column("forget_at", BigInteger, nullable=False, index=True),
+    Column("last_failed_at", BigInteger, nullable=False, index=True),  # microseconds since 1970, UTC
 )
 
 attachments = Table(

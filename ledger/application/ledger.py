@@ -361,7 +361,11 @@ class Ledger(Application):
         record = AuditRecord(at=self.clock.now_iso(), user_id=actor.user_id, role=actor.role.value, client=client, action=action, target=target, outcome=READ)
         if self._grouped():
             group, item = self._group, self._group.enqueue(None, record, None, None)  # type: ignore[union-attr]
-            return lambda: group.wait(item) and None  # type: ignore[union-attr]
+
+            def durable() -> None:  # called without the writer lock held: a leader needs it
+                group.wait(item)  # type: ignore[union-attr]
+
+            return durable
         self._append_alone(record)
         return _written
 

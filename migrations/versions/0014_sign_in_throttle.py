@@ -33,14 +33,14 @@ def upgrade() -> None:
         sa.Column('name', sa.String(length=64), nullable=False),
         sa.Column('failures', sa.Integer(), nullable=False),
         sa.Column('locked_until', sa.BigInteger(), nullable=True),
-        sa.Column('forget_at', sa.BigInteger(), nullable=False),
+        sa.Column('last_failed_at', sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint('name'),
     )
-    op.create_index('ix_unknown_logins_forget_at', 'unknown_logins', ['forget_at'], unique=False)
+    op.create_index('ix_unknown_logins_last_failed_at', 'unknown_logins', ['last_failed_at'], unique=False)
 
 
 def downgrade() -> None:
-    op.drop_index('ix_unknown_logins_forget_at', table_name='unknown_logins')
+    op.drop_index('ix_unknown_logins_last_failed_at', table_name='unknown_logins')
     op.drop_table('unknown_logins')
     op.drop_index('ix_sign_in_attempts_at', table_name='sign_in_attempts')
     op.drop_index('ix_sign_in_attempts_address', table_name='sign_in_attempts')

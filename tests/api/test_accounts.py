@@ -20,6 +20,7 @@ from ledger.accounts import passwords, users
 from ledger.accounts.accounts import Principal
 from ledger.clock import Clock
 from ledger.domain.actors import Actor, Role
+from ledger.domain.errors import DomainError
 from tests.api.conftest import Api
 from test_commands import BODIES
 from tests.conftest import tamper
@@ -478,3 +479,22 @@ def test_a_password_being_hashed_holds_up_no_other_writer(api: Api, clock: Movin
     assert entry["entry_id"].startswith("P02:2026-01:monthly:")
     account = users.find(api.service.engine, api.service.key, "clerk2" if action == "create" else "clerk")
     assert account is not None and account.password_hash is not None and account.password_hash != clerk.password_hash
+
+
+def test_a_password_change_checks_the_current_password_as_stored_when_it_runs(api: Api, clock: MovingClock) -> None:
+    """Signed in (the account read), then the password changed by another request before this
+    one's change runs: the password this one proves is the one stored now, not the one it was
+    signed in with."""
+    signed_in(api)
+    accounts = api.service.accounts
+    clerk = users.find(api.service.engine, api.service.key, "clerk")
+    assert clerk is not None
+    stale = Principal(clerk, "api_token")  # read before the other request's change
+    accounts.change_password(Principal(clerk, "api_token"), None, PASSWORD, "Kaohe#2026n")
+    try:
+        accounts.change_password(stale, None, PASSWORD, "Kaohe#2026m")
+    except DomainError as error:
+        assert error.code == "WRONG_PASSWORD"
+    else:
+        raise AssertionError("a replaced password proved the change")
+    assert login(api, "clerk", "Kaohe#2026n").status_code == 200
