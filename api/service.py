@@ -22,7 +22,7 @@ from ledger.accounts.accounts import Accounts
 from ledger.adapters.attachments import verify_attachments
 from ledger.adapters.audit import Problem, Report
 from ledger.adapters.seal import AnchorFile, ChainKey, default_paths
-from ledger.adapters.store import Database, StoreUnusable, check_collation, register_sqlite_adapters
+from ledger.adapters.store import Database, StoreUnusable, check_collation, register_sqlite_adapters, start_up_lock
 from ledger.adapters.tables import event_chain
 from ledger.application.ledger import Ledger
 from ledger.clock import Clock
@@ -49,17 +49,18 @@ class LedgerService:
         self.database = Database(self.settings.database_url)
         self.database.prepare()  # a SQLite store's folder and files: owner-only
         self.engine = make_engine(self.database)
-        check_collation(self.engine)  # PostgreSQL: code-point order, or refused (StoreUnusable)
-        migrate(self.engine)
-        self.key, self.anchors = self._seals()
-        self.projector = Projector()
-        self.ledger = Ledger(self.database, key=self.key, anchors=self.anchors, clock=self.clock, read_models=self.projector)
-        self.ledger.chain_backfill()  # a store from before the hash chain (R-AUDIT-1)
-        if self.anchors.ensure():  # a new store, or one from before records were sealed
-            self.ledger.seal_existing()
-        self.queries = Queries(self.engine, self.database.events_table, clock=self.clock)
-        self.accounts = Accounts(self.engine, self.ledger, self.key, self.settings, person_exists=self._on_roster)
-        self.accounts.seal_migrated()  # the bearer users of before 0010: disabled, until the administrator resets them
+        with start_up_lock(self.engine):  # PostgreSQL: one starting process at a time
+            check_collation(self.engine)  # PostgreSQL: code-point order, or refused (StoreUnusable)
+            migrate(self.engine)
+            self.key, self.anchors = self._seals()
+            self.projector = Projector()
+            self.ledger = Ledger(self.database, key=self.key, anchors=self.anchors, clock=self.clock, read_models=self.projector)
+            self.ledger.chain_backfill()  # a store from before the hash chain (R-AUDIT-1)
+            if self.anchors.ensure():  # a new store, or one from before records were sealed
+                self.ledger.seal_existing()
+            self.queries = Queries(self.engine, self.database.events_table, clock=self.clock)
+            self.accounts = Accounts(self.engine, self.ledger, self.key, self.settings, person_exists=self._on_roster)
+            self.accounts.seal_migrated()  # the bearer users of before 0010: disabled, until the administrator resets them
         self.annual = AnnualResults(self.engine)
         self.deadlines = Deadlines(self.engine)
 

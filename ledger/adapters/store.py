@@ -205,6 +205,30 @@ class StoreUnusable(RuntimeError):
 CODE_POINT_COLLATIONS = ("C", "POSIX", "C.UTF-8", "C.utf8")
 
 
+START_UP_LOCK = 0x6A78_0004  # PostgreSQL advisory lock key (the chained logs' and the sign-in throttle's are 1-3)
+
+
+@contextmanager
+def start_up_lock(engine: Any) -> Iterator[None]:
+    """Several processes starting on one PostgreSQL database (`jixiao serve --workers N`, or
+    several servers) do their start-up work one at a time: the migrations, the event store's
+    CREATE OR REPLACE FUNCTION, the seals. Two at once, PostgreSQL refuses the second ("tuple
+    concurrently updated") and that server stops. A session-level advisory lock, on a connection
+    of its own, held through the start-up. On SQLite `jixiao serve` does the start-up work
+    before its workers start, and their DDL waits on SQLite's own lock."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as conn:
+        conn.exec_driver_sql("SELECT pg_advisory_lock(%s)", (START_UP_LOCK,))
+        conn.commit()
+        try:
+            yield
+        finally:
+            conn.exec_driver_sql("SELECT pg_advisory_unlock(%s)", (START_UP_LOCK,))
+            conn.commit()
+
+
 def check_collation(engine: Any) -> None:
     """PostgreSQL: the database must sort text by code point. Several reads select a person's
     sheets and entries by a range of codes (`P0001:2026-` up to `P0001:2026.`), which holds

@@ -121,3 +121,24 @@ def test_accounts_sessions_and_their_audit_records_on_postgres(pg_url: str) -> N
         assert service.verify().ok
     finally:
         service.close()
+
+
+def test_servers_starting_at_once_on_one_database_all_start(pg_url: str) -> None:
+    """`jixiao serve --workers N` (or several servers) on PostgreSQL: each process builds its
+    service at the same moment. Their start-up work (migrations, eventsourcing's CREATE OR
+    REPLACE FUNCTION, the seals) runs one process at a time; before, two at once failed with
+    "tuple concurrently updated" and the server stopped."""
+    import subprocess
+    import sys
+    import time
+
+    LedgerService(pg_url).close()  # the store exists, as the parent process leaves it
+    at = time.time() + 8  # every process imports first, then all start together
+    script = (
+        "import sys, time\nfrom api.service import LedgerService\n"
+        f"time.sleep(max(0, {at!r} - time.time()))\nLedgerService(sys.argv[1]).close()\n"
+    )  # fmt: skip
+    root = Path(__file__).resolve().parents[2]
+    processes = [subprocess.Popen([sys.executable, "-c", script, pg_url], cwd=root, stderr=subprocess.PIPE, text=True) for _ in range(8)]
+    errors = [process.communicate(timeout=120)[1] for process in processes]
+    assert [process.returncode for process in processes] == [0] * 8, [e.strip().splitlines()[-1:] for e in errors]
