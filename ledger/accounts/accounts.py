@@ -261,11 +261,11 @@ class Accounts:
 
         def change(cursor: ProjectionCursor) -> tuple[Account, list[AuditRecord]]:
             current = users.load(cursor, self.key, account.user_id)
-            failures = (0 if current.status_at(now) != current.status else current.failed_logins) + 1
+            lock = timedelta(minutes=self.settings.lockout_minutes)
+            failures, until = throttle.after_failure(current.failed_logins, current.status_at(now) != current.status, now, self.settings.lockout_failures, lock)
             records = [self._record(current.user_id, current.role.value, client, action, current.user_id, REFUSED, refusal.code)]
-            if failures >= self.settings.lockout_failures:
-                until = (now + timedelta(minutes=self.settings.lockout_minutes)).isoformat()
-                current = replace(current, status=LOCKED, failed_logins=failures, locked_until=until)
+            if until is not None:
+                current = replace(current, status=LOCKED, failed_logins=failures, locked_until=until.isoformat())
                 ended = sessions.end_sessions_of(cursor, current.user_id, "locked", now)
                 records.append(self._record("system", "-", client, "auth:Lockout", current.user_id, ACCEPTED, f"{failures} failures, {ended} sessions ended"))
             else:

@@ -12,7 +12,7 @@
 
 Each is read and written in one writing transaction (the store's write lock on SQLite, an
 advisory lock on PostgreSQL), so two processes never both count the same last attempt. Moments
-are integer microseconds since 1970 (UTC), as the ledger's clock gives them.
+are stored as integer microseconds since 1970 (UTC), taken from the ledger's clock.
 """
 
 from __future__ import annotations
@@ -68,6 +68,15 @@ def count_attempt(cursor: ProjectionCursor, address: str | None, now: datetime, 
     cursor.execute("INSERT INTO sign_in_attempts (address, at) VALUES (?, ?)", (address or "-", at))
 
 
+def after_failure(failures: int, lockout_ran_out: bool, now: datetime, failures_to_lock: int, lock: timedelta) -> tuple[int, datetime | None]:
+    """The lockout rule, one for an account and for a name no account has (else the two would
+    answer differently, and tell real names from unknown ones): the consecutive failures after
+    one more (counted again from one when a lockout has run out), and the end of the lockout
+    that reaching `failures_to_lock` starts (None below it)."""
+    failures = 1 if lockout_ran_out else failures + 1
+    return failures, now + lock if failures >= failures_to_lock else None
+
+
 def unknown_failure(cursor: ProjectionCursor, name: str, now: datetime, failures_to_lock: int, lock: timedelta) -> tuple[bool, datetime | None]:
     """A failed sign-in as `name`, which no account has: (it was locked out already, the end of
     its lockout or None). At `failures_to_lock` consecutive failures it is locked for `lock`; a
@@ -79,11 +88,11 @@ def unknown_failure(cursor: ProjectionCursor, name: str, now: datetime, failures
     failures, until = (0, None) if row is None else (row["failures"], row["locked_until"])
     if until is not None and until > at:
         return True, moment_of(until)
-    failures = 1 if until is not None else failures + 1
-    until = at + lock // MICROSECOND if failures >= failures_to_lock else None
+    failures, ends = after_failure(failures, until is not None, now, failures_to_lock, lock)
+    until = None if ends is None else micros(ends)
     if row is not None:
         cursor.execute("UPDATE unknown_logins SET failures = ?, locked_until = ?, last_failed_at = ? WHERE name = ?", (failures, until, at, name))
-        return False, None if until is None else moment_of(until)
+        return False, ends
     cursor.execute("SELECT COUNT(*) AS n FROM unknown_logins")
     excess = cursor.fetchone()["n"] - UNKNOWN_NAMES_MAX + 1
     if excess > 0:  # the names failed longest ago make room
@@ -92,4 +101,4 @@ def unknown_failure(cursor: ProjectionCursor, name: str, now: datetime, failures
             (excess + UNKNOWN_NAMES_MAX // 100,),
         )  # fmt: skip
     cursor.execute("INSERT INTO unknown_logins (name, failures, locked_until, last_failed_at) VALUES (?, ?, ?, ?)", (name, failures, until, at))
-    return False, None if until is None else moment_of(until)
+    return False, ends
