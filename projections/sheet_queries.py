@@ -18,10 +18,12 @@ from projections.query_base import PAGE_MAX, QueryBase
 from projections.tables import entries, sheets
 
 
-# The live sheet page's two reads, on the driver: through SQLAlchemy's statement layer building
+# The live sheet page's reads (its owner, checked first; the sheet; its entries), on the driver: through SQLAlchemy's statement layer building
 # and running each cost more than the read itself (measured, issue 14).
 SHEET_BY_CODE = f"SELECT {', '.join(c.name for c in sheets.c)} FROM sheets WHERE code = ?"
 ENTRIES_IN_RANGE = f"SELECT {', '.join(c.name for c in entries.c)} FROM entries WHERE entry_id >= ? AND entry_id < ?"
+SHEET_OWNER = "SELECT target, unit FROM sheets WHERE code = ?"
+ENTRY_OWNER = "SELECT target, unit FROM entries WHERE entry_id = ?"
 ENTRIES_BY_ID = f"SELECT {', '.join(c.name for c in entries.c)} FROM entries WHERE entry_id IN"
 OPEN_DISPUTE = ("filed", "reviewed")  # R-DISPUTE-1: filed, or reviewed and awaiting the decision
 _OPEN_DISPUTED_IN_RANGE = f"entry_id >= ? AND entry_id < ? AND dispute IN ({', '.join(repr(s) for s in OPEN_DISPUTE)})"
@@ -100,25 +102,32 @@ class SheetQueries(QueryBase):
         return [sheet_out(r) for r in self._all(stmt)]
 
     def sheet(self, code: str) -> dict[str, Any]:
-        if self.as_of is None:  # live, the sheet page: straight on the driver (store.Reader)
-            row = fetch_one(self.engine, SHEET_BY_CODE, (code,))
+        if self.as_of is None:  # live, the sheet page: both reads on one connection, on the driver (store.Reader)
+            with Reader(self.engine) as read:
+                row = read.one(SHEET_BY_CODE, (code,))
+                entries = [] if row is None else self._entries_with_prefix(f"{code}:", read)
         else:
             row = self._one(select(self.tb.sheets).where(self.tb.sheets.c.code == code))
+            entries = [] if row is None else self._entries_with_prefix(f"{code}:")
         if row is None:
             raise SheetNotFound(f"no sheet {code}", f"考核表不存在：{code}", sheet=code)
         out = sheet_out(row)
-        out["entries"] = self._entries_with_prefix(f"{code}:")
-        out["provisional"] = any(e["disputed"] for e in out["entries"])
+        out["entries"] = entries
+        out["provisional"] = any(e["disputed"] for e in entries)
         return out
 
-    def _entries_with_prefix(self, prefix: str) -> list[dict[str, Any]]:
+    def _entries_with_prefix(self, prefix: str, read: Reader | None = None) -> list[dict[str, Any]]:
         """Entries whose id starts with `prefix` (ids are `<target>:<period>:<track>:<no>`),
-        read as a primary-key range: ':' < ';' and '-' < '.' in code-point order."""
+        read as a primary-key range: ':' < ';' and '-' < '.' in code-point order. Live, on
+        `read` when the caller has one open."""
         upper = _after(prefix)
         entries = self.tb.entries
         if self.as_of is None:  # live: straight on the driver (store.Reader)
-            with Reader(self.engine) as read:
+            if read is not None:
                 keys, rows = read.rows(ENTRIES_IN_RANGE, (prefix, upper))
+            else:
+                with Reader(self.engine) as own:
+                    keys, rows = own.rows(ENTRIES_IN_RANGE, (prefix, upper))
         else:
             with self.engine.connect() as conn:
                 result = conn.execute(select(entries).where(entries.c.entry_id >= prefix, entries.c.entry_id < upper))
@@ -201,17 +210,25 @@ class SheetQueries(QueryBase):
     # -- whose a sheet or entry is: narrow lookups for the read policy (api/policy.py) ------------
 
     def sheet_owner(self, code: str) -> dict[str, Any]:
-        """The sheet's target and the unit it belongs to."""
+        """The sheet's target and the unit it belongs to (checked before every read of a sheet:
+        live, on the driver)."""
         sheets = self.tb.sheets
-        row = self._one(select(sheets.c.target, sheets.c.unit).where(sheets.c.code == code))
+        if self.as_of is None:
+            row = fetch_one(self.engine, SHEET_OWNER, (code,))
+        else:
+            row = self._one(select(sheets.c.target, sheets.c.unit).where(sheets.c.code == code))
         if row is None:
             raise SheetNotFound(f"no sheet {code}", f"考核表不存在：{code}", sheet=code)
         return row
 
     def entry_owner(self, entry_id: str) -> dict[str, Any]:
-        """The entry's target and the unit it belongs to."""
+        """The entry's target and the unit it belongs to (checked before every read of an entry:
+        live, on the driver)."""
         entries = self.tb.entries
-        row = self._one(select(entries.c.target, entries.c.unit).where(entries.c.entry_id == entry_id))
+        if self.as_of is None:
+            row = fetch_one(self.engine, ENTRY_OWNER, (entry_id,))
+        else:
+            row = self._one(select(entries.c.target, entries.c.unit).where(entries.c.entry_id == entry_id))
         if row is None:
             raise EntryNotFound(f"no entry {entry_id}", f"扣分记录不存在：{entry_id}", entry_id=entry_id)
         return row
