@@ -17,6 +17,7 @@ no dependencies of their own, so nothing of the inclusion is lost.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import inspect
 from contextvars import ContextVar
@@ -27,6 +28,7 @@ from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
 from api.responses import OrjsonResponse
+from ledger.application.group_commit import Pending
 
 
 Check = Callable[[], "Callable[[], None] | None"]  # a check before the body, and what to wait for before the answer
@@ -53,7 +55,10 @@ def _nothing() -> None:
     return None
 
 
-def _checked(pending: list[Check], endpoint: Callable[..., Any], args: Any, kwargs: Any) -> Any:
+def _checked(pending: list[Check], endpoint: Callable[..., Any], args: Any, kwargs: Any, later: list[Pending] | None = None) -> Any:
+    """The checks, then the body; then each check's wait. With `later`, a wait that can be left
+    (an audit record in a group another thread is committing: `Durable.settle`) is put there for
+    the event loop to await (`_answered`), and this thread goes back to the pool."""
     waits = []
     try:
         for check in pending:
@@ -63,7 +68,34 @@ def _checked(pending: list[Check], endpoint: Callable[..., Any], args: Any, kwar
         return endpoint(*args, **kwargs)
     finally:
         for wait in waits:
-            wait()
+            settle = getattr(wait, "settle", None) if later is not None else None
+            if settle is None:
+                wait()
+            elif (item := settle()) is not None:
+                later.append(item)
+
+
+async def _answered(item: Pending) -> None:
+    """Until `item` is answered, on the event loop; raises its error."""
+    if not item.done.is_set():
+        loop = asyncio.get_running_loop()
+        answered = loop.create_future()
+
+        def tell() -> None:  # in the thread that answers: only hands the news to the loop
+            try:
+                loop.call_soon_threadsafe(_resolve, answered)
+            except RuntimeError:  # the loop is closed: the server stopped, nobody waits
+                pass
+
+        item.then(tell)
+        await answered
+    if item.error is not None:
+        raise item.error
+
+
+def _resolve(answered: asyncio.Future[None]) -> None:
+    if not answered.done():  # not when the request was cancelled meanwhile
+        answered.set_result(None)
 
 
 def in_one_hop(endpoint: Callable[..., Any]) -> Callable[..., Any]:
@@ -74,7 +106,12 @@ def in_one_hop(endpoint: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(endpoint)
     async def run(*args: Any, **kwargs: Any) -> Any:
-        return await run_in_threadpool(_checked, _BEFORE.get(), endpoint, args, kwargs)
+        later: list[Pending] = []
+        try:
+            return await run_in_threadpool(_checked, _BEFORE.get(), endpoint, args, kwargs, later)
+        finally:  # the answer, or the error, only once every audit record under it is durable
+            for item in later:
+                await _answered(item)
 
     return run
 

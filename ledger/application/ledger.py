@@ -57,6 +57,30 @@ def _written() -> None:
     """The wait for a record already durable."""
 
 
+class Durable:
+    """The wait for a read's audit record, queued for a group commit, to be durable. Called, it
+    blocks until then. Or `settle()`: the calling thread leads the group if no thread does, else
+    leaves the record to the group being run and gets it back to await elsewhere (an event loop:
+    `Pending.then`), so a request thread is not held waiting for another thread's commit."""
+
+    __slots__ = ("group", "item")
+
+    def __init__(self, group: GroupCommit, item: Pending) -> None:
+        self.group, self.item = group, item
+
+    def __call__(self) -> None:  # called without the writer lock held: a leader needs it
+        self.group.wait(self.item)
+
+    def settle(self) -> Pending | None:
+        """None once the record is durable (led here, or committed already), else the record's
+        place in the queue; raises the group's error."""
+        if not self.group.settle(self.item):
+            return self.item
+        if self.item.error is not None:
+            raise self.item.error
+        return None
+
+
 class Ledger(Application):
     """The bureau's ledger. Built by `api.service.LedgerService` with its database, clock and
     read models."""
@@ -360,12 +384,7 @@ class Ledger(Application):
         the group commits."""
         record = AuditRecord(at=self.clock.now_iso(), user_id=actor.user_id, role=actor.role.value, client=client, action=action, target=target, outcome=READ)
         if self._grouped():
-            group, item = self._group, self._group.enqueue(None, record, None, None)  # type: ignore[union-attr]
-
-            def durable() -> None:  # called without the writer lock held: a leader needs it
-                group.wait(item)  # type: ignore[union-attr]
-
-            return durable
+            return Durable(self._group, self._group.enqueue(None, record, None, None))  # type: ignore[union-attr]
         self._append_alone(record)
         return _written
 

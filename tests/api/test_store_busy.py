@@ -12,6 +12,7 @@ import time
 import pytest
 
 from ledger.adapters.store import WriteLock
+from ledger.domain.actors import Actor, Role
 from tests.api.conftest import Api
 
 BODY = {"person": "P02", "points": "0.5", "basis": "效能监察", "occurred_on": "2026-01-12", "form_no": "JC-1"}
@@ -80,3 +81,51 @@ def test_an_audited_read_is_not_answered_until_its_record_is_written(api: Api) -
     assert _logged(api) == logged
     assert api.read("supervision", path)["code"] == "P02:2026-01:monthly"
     assert _logged(api)[0] == logged[0] + 1
+
+
+def test_an_audited_read_left_to_another_threads_group_is_answered_once_that_group_committed(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    """安全审计: a read's record queued while another thread leads the group commit (here it
+    waits for the store's write lock, held by another process) is left to that leader: the
+    request's thread goes back to the pool, and the answer waits on the event loop until the
+    leader has committed the record, never before."""
+    if api.service.database.dialect != "sqlite":
+        pytest.skip("the write lock file is SQLite's")
+    ledger, path, logged = api.service.ledger, "/sheets/P02:2026-01:monthly", _logged(api)
+    group = ledger._group  # type: ignore[attr-defined]
+    settled: list[bool] = []
+    real_settle = group.settle
+    monkeypatch.setattr(group, "settle", lambda item: settled.append(real_settle(item)) or settled[-1])
+    held, failures, released = threading.Event(), [], []
+    other = WriteLock(api.service.database.write_lock_path)
+
+    def hold() -> None:  # taken and let go in one thread, as the lock requires
+        with other:
+            held.set()
+            time.sleep(0.6)
+        other.close()
+        released.append(time.monotonic())
+
+    def leader() -> None:  # another request's record, whose thread leads and waits for the lock
+        try:
+            ledger.audit_read(Actor(user_id="u-office", role=Role.OFFICE), None, "read:/units", None)()
+        except Exception as error:  # noqa: BLE001 - told to the test's thread
+            failures.append(repr(error))
+
+    holding = threading.Thread(target=hold)
+    holding.start()
+    assert held.wait(5)
+    leading = threading.Thread(target=leader)
+    leading.start()
+    deadline = time.monotonic() + 5
+    while not group._leading and time.monotonic() < deadline:  # type: ignore[attr-defined]
+        time.sleep(0.01)
+    assert group._leading  # type: ignore[attr-defined]
+    sheet = api.read("supervision", path)
+    answered = time.monotonic()
+    holding.join()
+    leading.join(10)
+    assert not leading.is_alive() and failures == [], failures
+    assert sheet["code"] == "P02:2026-01:monthly"
+    assert settled == [False]  # the request's thread did not wait for the other thread's group
+    assert answered >= released[0]  # answered only after the lock was let go and the group committed
+    assert _logged(api)[0] == logged[0] + 2  # both records written
