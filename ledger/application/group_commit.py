@@ -100,21 +100,16 @@ class GroupCommit:
     def wait(self, item: Pending) -> dict[str, Any]:
         """The item's answer once its group committed; this thread leads the queue if no thread
         does (a leader takes groups until the queue is empty, so a queued item is never left)."""
-        with self._queued:
-            lead = not self._leading and not item.done.is_set()
-            if lead:
-                self._leading = True
-        if lead:
-            self._lead()
-        item.done.wait()
+        if not self.settle(item):
+            item.done.wait()
         if item.error is not None:
             raise item.error
         assert item.result is not None
         return item.result
 
     def settle(self, item: Pending) -> bool:
-        """Lead the queue if no thread does, as `wait` would; else leave the item to the group a
-        leader is running or will run next (a leader takes groups until the queue is empty).
+        """Lead the queue if no thread does; else leave the item to the group a leader is running
+        or will run next (a leader takes groups until the queue is empty).
         True when the item is answered on return; else its answer comes later (`Pending.then`),
         and the caller's thread is free meanwhile."""
         with self._queued:
