@@ -12,6 +12,8 @@ import time
 import pytest
 
 from ledger.adapters.store import WriteLock
+from ledger.application.group_commit import Pending
+from ledger.application.ledger import Durable
 from ledger.domain.actors import Actor, Role
 from tests.api.conftest import Api
 
@@ -92,9 +94,15 @@ def test_an_audited_read_left_to_another_threads_group_is_answered_once_that_gro
         pytest.skip("the write lock file is SQLite's")
     ledger, path, logged = api.service.ledger, "/sheets/P02:2026-01:monthly", _logged(api)
     group = ledger._group  # type: ignore[attr-defined]
-    settled: list[bool] = []
-    real_settle = group.settle
-    monkeypatch.setattr(group, "settle", lambda item: settled.append(real_settle(item)) or settled[-1])
+    settled: list[bool] = []  # what the request's thread did with its record: True, waited for it here
+    real_settle = Durable.settle
+
+    def settle(durable: Durable) -> Pending | None:
+        item = real_settle(durable)
+        settled.append(item is None)
+        return item
+
+    monkeypatch.setattr(Durable, "settle", settle)
     held, failures, released = threading.Event(), [], []
     other = WriteLock(api.service.database.write_lock_path)
 
