@@ -10,7 +10,7 @@ import orjson
 from sqlalchemy import select
 
 from ledger.adapters.attachments import AttachmentNotFound
-from ledger.adapters.store import Reader, fetch_one
+from ledger.adapters.store import Reader, fetch_one, fetch_rows
 from ledger.adapters.tables import attachments
 from ledger.domain.errors import EntryNotFound, SheetNotFound
 from projections.history import in_key_range_at
@@ -18,8 +18,9 @@ from projections.query_base import PAGE_MAX, QueryBase
 from projections.tables import entries, sheets
 
 
-# The live sheet page's reads (its owner, checked first; the sheet; its entries), on the driver: through SQLAlchemy's statement layer building
-# and running each cost more than the read itself (measured, issue 14).
+# Live reads of the sheet page (the sheet, its entries) and of whose a sheet or entry is, on the
+# driver: through SQLAlchemy's statement layer, building and running each cost more than the read
+# itself (measured, issue 14).
 SHEET_BY_CODE = f"SELECT {', '.join(c.name for c in sheets.c)} FROM sheets WHERE code = ?"
 ENTRIES_IN_RANGE = f"SELECT {', '.join(c.name for c in entries.c)} FROM entries WHERE entry_id >= ? AND entry_id < ?"
 SHEET_OWNER = "SELECT target, unit FROM sheets WHERE code = ?"
@@ -123,11 +124,7 @@ class SheetQueries(QueryBase):
         upper = _after(prefix)
         entries = self.tb.entries
         if self.as_of is None:  # live: straight on the driver (store.Reader)
-            if read is not None:
-                keys, rows = read.rows(ENTRIES_IN_RANGE, (prefix, upper))
-            else:
-                with Reader(self.engine) as own:
-                    keys, rows = own.rows(ENTRIES_IN_RANGE, (prefix, upper))
+            keys, rows = fetch_rows(read or self.engine, ENTRIES_IN_RANGE, (prefix, upper))
         else:
             with self.engine.connect() as conn:
                 result = conn.execute(select(entries).where(entries.c.entry_id >= prefix, entries.c.entry_id < upper))
@@ -185,8 +182,7 @@ class SheetQueries(QueryBase):
         if not ids:
             return []
         if self.as_of is None:
-            with Reader(self.engine) as read:
-                keys, rows = read.rows(f"{ENTRIES_BY_ID} ({', '.join('?' * len(ids))})", ids)
+            keys, rows = fetch_rows(self.engine, f"{ENTRIES_BY_ID} ({', '.join('?' * len(ids))})", ids)
         else:
             with self.engine.connect() as conn:
                 result = conn.execute(select(self.tb.entries).where(self.tb.entries.c.entry_id.in_(ids)))
@@ -201,11 +197,10 @@ class SheetQueries(QueryBase):
         """The sheets among `<prefix>…` with an entry under an open dispute (R-DISPUTE-1: the
         sheet's figures are provisional until it is decided)."""
         upper = _after(prefix)
-        with Reader(self.engine) as read:
-            if self.as_of is None:
-                return {row[0] for row in read.rows(DISPUTED_SHEETS, (prefix, upper))[1]}
-            p = int(self.as_of)
-            return {row[0] for row in read.rows(DISPUTED_SHEETS_AS_OF, (prefix, upper, p, prefix, upper, p, p))[1]}
+        if self.as_of is None:
+            return {row[0] for row in fetch_rows(self.engine, DISPUTED_SHEETS, (prefix, upper))[1]}
+        p = int(self.as_of)
+        return {row[0] for row in fetch_rows(self.engine, DISPUTED_SHEETS_AS_OF, (prefix, upper, p, prefix, upper, p, p))[1]}
 
     # -- whose a sheet or entry is: narrow lookups for the read policy (api/policy.py) ------------
 

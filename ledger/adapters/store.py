@@ -197,6 +197,15 @@ def fetch_one(source: Any, sql: str, params: Sequence[Any] = ()) -> dict[str, An
         return reader.one(sql, params)
 
 
+def fetch_rows(source: Any, sql: str, params: Sequence[Any] = ()) -> tuple[tuple[str, ...], list[Any]]:
+    """Every row of a short read, as `Reader.rows` gives them: on an open `Reader`, or on a
+    connection of its own from an engine."""
+    if isinstance(source, Reader):
+        return source.rows(sql, params)
+    with Reader(source) as reader:
+        return reader.rows(sql, params)
+
+
 class StoreUnusable(RuntimeError):
     """The store cannot be served as it is (the message says why and what to do, in Chinese
     and English); `jixiao` prints it and exits with status 2."""
