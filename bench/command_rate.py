@@ -11,6 +11,12 @@ service's request threads), which the ledger commits in groups (ledger/applicati
 one transaction and one fsync for the commands waiting together); the bulk load.
 
 Each measurement is repeated RUNS times and the median is reported (these machines are noisy).
+
+Then one more run of each command row with the writer's commits timed (`_Commits`): how much of a
+command the commit itself takes, against raw SQLite's single-row commit. The commit writes the
+command's WAL frames (events, chain link, audit record, entry, sheet, sums, their history rows,
+tracking) and waits for the disk; with no Python at all a command could go no faster, so its ratio
+is the row's ceiling. Printed, and kept with the rows in var/bench/results.json.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from ledger.application import commands as c  # noqa: E402
 from ledger.domain.actors import Actor, Role  # noqa: E402
 from api.service import LedgerService  # noqa: E402
 from ledger.clock import Clock  # noqa: E402
+from bench.raw_writes import raw_copy  # noqa: E402
 from bench.results import record, run_together  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
@@ -98,11 +105,43 @@ def _deductions(head: Actor, persons: list[str], n: int, basis: str = "迟到") 
     return [(head, c.RecordDeduction(person=persons[1 + i % (STAFF - 1)], points="0.01", basis=basis, occurred_on=date(2026, 3, 10))) for i in range(n)]
 
 
-def concurrent_commands_per_s(directory: Path) -> float:
+class _Commits:
+    """The writer's commits during a run, timed: how many (a command alone, or a group of them)
+    and their seconds."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.seconds = 0.0
+
+    def attach(self, service: LedgerService) -> None:
+        recorder = service.ledger.recorder
+        recorder._writer = _TimedWriter(recorder.writer(), self)  # type: ignore[attr-defined]
+
+
+class _TimedWriter:
+    """The ledger's writer connection, with its `commit` timed into `commits`."""
+
+    def __init__(self, connection: sqlite3.Connection, commits: _Commits) -> None:
+        self._connection = connection
+        self._commits = commits
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._connection, name)
+
+    def commit(self) -> None:
+        started = time.perf_counter()
+        self._connection.commit()
+        self._commits.seconds += time.perf_counter() - started
+        self._commits.count += 1
+
+
+def concurrent_commands_per_s(directory: Path, commits: _Commits | None = None) -> float:
     """CLIENTS threads, each issuing its share of the deductions one after another."""
     service = LedgerService(f"sqlite:///{directory / 'ledger.db'}", clock=Clock(date(2027, 1, 10)))
     try:
         head, persons = _bureau(service)
+        if commits is not None:
+            commits.attach(service)
         commands = _deductions(head, persons, COMMANDS)
         execute = service.ledger.execute
         shares = [commands[k::CLIENTS] for k in range(CLIENTS)]
@@ -142,10 +181,28 @@ def bulk_events_per_s(directory: Path) -> tuple[float, float]:
     return events / elapsed, raw_sqlite_batched_rows_per_s(directory, rows)
 
 
-def ledger_commands_per_s(directory: Path, cascade: bool) -> float:
+def bulk_floor(directory: Path) -> tuple[int, int, float]:
+    """(events, rows, events/s): one more bulk load, then raw sqlite3 writing every row it left in
+    the store — events, chain links, audit records, read models and their history rows, in every
+    table as it stands, indexes kept (bench/raw_writes.py) — as events per second: the floor."""
+    path = directory / "ledger.db"
+    bulk_events_per_s(directory)
+    conn = sqlite3.connect(path)
+    try:
+        tables = [name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+        events = int(conn.execute("SELECT COUNT(*) FROM stored_events").fetchone()[0])
+    finally:
+        conn.close()
+    rows, seconds = raw_copy(path, tables)
+    return events, rows, events / seconds
+
+
+def ledger_commands_per_s(directory: Path, cascade: bool, commits: _Commits | None = None) -> float:
     service = LedgerService(f"sqlite:///{directory / 'ledger.db'}", clock=Clock(date(2027, 1, 10)))
     try:
         head, persons = _bureau(service)
+        if commits is not None:
+            commits.attach(service)
         assessor = Actor("bench-assessor", Role.ASSESSOR, person="A01")
         if cascade:
             # A unit deduction by a panel assessor cascading to one responsible person:
@@ -183,6 +240,29 @@ def median_of(fn, *args) -> tuple[float, list[float]]:  # type: ignore[no-untype
     return statistics.median(samples), samples
 
 
+def timed_commits(measure: Callable[[Path, _Commits], float]) -> tuple[float, _Commits]:
+    """One more run of a command row with the writer's commits timed: (commands/s, the commits)."""
+    commits = _Commits()
+    directory = Path(tempfile.mkdtemp(dir=BENCH_DIR))
+    try:
+        return measure(directory, commits), commits
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def commit_note(rate: float, commits: _Commits, raw: float) -> str:
+    """A command row's commit share, as printed and kept with the row."""
+    per_command = 1e6 / rate
+    committing = commits.seconds * 1e6 / COMMANDS  # µs of commit per command
+    per_commit = commits.seconds * 1e6 / max(commits.count, 1)
+    ceiling = 1e6 / committing / raw
+    return (
+        f"timed run: {per_command:,.0f} µs a command, of which the commit {committing:,.0f} µs ({commits.count:,} commits of"
+        f" {per_commit:,.0f} µs for {COMMANDS:,} commands; a raw single-row commit {1e6 / raw:,.0f} µs); the other"
+        f" {per_command - committing:,.0f} µs are Python and the statements before the commit; without them the ratio could reach {ceiling:.2f}"
+    )
+
+
 def main() -> None:
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     raw, raw_samples = median_of(raw_sqlite_commits_per_s)
@@ -206,9 +286,24 @@ def main() -> None:
     print(f"RecordDeduction on a unit + cascade /s{cascaded:10,.0f}   [{fmt(cascaded_samples)}]   ratio {cascaded / raw:.2f}")
     print(f"raw batched inserts of the same event rows/s {raw_batched:10,.0f}   ({BULK_BATCH} per transaction)")
     print(f"bulk load through the ledger, events/s       {bulk:10,.0f}   [{fmt(b for b, _ in bulk_pairs)}]   ratio {bulk / raw_batched:.2f} (target >= 0.50)")
-    record("command_in_process", simple, simple / raw, 0.5, note="one client")
-    record("command_in_process_concurrent", concurrent, concurrent / raw, 0.5, note=f"{CLIENTS} clients, group commit")
-    record("bulk_load", bulk, bulk / raw_batched, 0.5, note=f"{BULK_BATCH} commands per transaction")
+    one_note = commit_note(*timed_commits(lambda d, commits: ledger_commands_per_s(d, False, commits)), raw)
+    many_note = commit_note(*timed_commits(concurrent_commands_per_s), raw)
+    print(f"  one client, {one_note}")
+    print(f"  {CLIENTS} clients, {many_note}")
+    record("command_in_process", simple, simple / raw, 0.5, note=f"one client; {one_note}")
+    record("command_in_process_concurrent", concurrent, concurrent / raw, 0.5, note=f"{CLIENTS} clients, group commit; {many_note}")
+    directory = Path(tempfile.mkdtemp(dir=BENCH_DIR))
+    try:
+        events, rows, floor = bulk_floor(directory)
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+    bulk_note = (
+        f"raw sqlite3 writing every row a bulk load leaves ({rows:,} rows for {events:,} events: events, chain links, audit"
+        f" records, read models, history): {floor:,.0f} events/s, {floor / raw_batched:.2f} × raw inserts of the events alone;"
+        f" the bulk load {1e6 / bulk:,.0f} µs an event, that floor {1e6 / floor:,.1f} µs"
+    )
+    print(f"  {bulk_note}")
+    record("bulk_load", bulk, bulk / raw_batched, 0.5, note=f"{BULK_BATCH} commands per transaction; {bulk_note}")
 
 
 if __name__ == "__main__":
