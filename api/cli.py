@@ -247,14 +247,18 @@ def _import(service: LedgerService, path: Path, start_line: int, batch: int) -> 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="jixiao", description="绩效台账 Jixiao Ledger")
     sub = parser.add_subparsers(dest="command", required=True)
-    for name in ("run", "serve"):
-        p = sub.add_parser(name)
+    serving = {
+        "run": "start the service; an empty store gets the demo bureau first (prints its accounts)",
+        "serve": "start the service on the configured store as it is (production)",
+    }
+    for name, text in serving.items():
+        p = sub.add_parser(name, help=text)
         p.add_argument("--host", default="127.0.0.1")
         p.add_argument("--port", type=int, default=8000)
         p.add_argument("--workers", type=int, default=1, help="server processes (SQLite: they read at once, and write one transaction at a time)")
-    sub.add_parser("demo")
-    sub.add_parser("rebuild")
-    sub.add_parser("stats")
+    sub.add_parser("demo", help="build the demo bureau into an empty store and print its accounts")
+    sub.add_parser("rebuild", help="replay the whole event log into the read models, in one transaction (with progress)")
+    sub.add_parser("stats", help="counts of the store: events, units, persons, sheets, entries")
     ver = sub.add_parser("verify", help="check the stored event log against its hash chain and the bulletins' digests")
     ver.add_argument(
         "--expect", action="append", default=[], metavar="POSITION:DIGEST", help="a digest copied from a printed bulletin (repeatable)"
