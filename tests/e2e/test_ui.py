@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.e2e.conftest import SHOTS, Demo, sign_in
 
@@ -193,8 +194,19 @@ def test_the_office_publishes_a_units_month_in_one_batch__R_SHEET_3(page: Any, d
 def test_staff_file_a_bonus_claim_with_its_evidence_from_their_ledger__R_BONUS_1(page: Any, demo: Demo) -> None:
     sign_in(page, demo, "staff")
     page.goto("/#/my-ledger")
-    page.locator("[data-test=new-claim]").click()
-    page.locator("[data-test=claim-dialog] .el-select").first.click()
+    # The page's parts load one after another (the ledger, the result, then the notices above
+    # it), each moving the button down; a click made while one lands can miss it (seen once in
+    # CI: the dialog never opened). Click until the dialog shows, three times at most.
+    dialog = page.locator("[data-test=claim-dialog] .el-select").first
+    for attempt in range(3):
+        page.locator("[data-test=new-claim]").click()
+        try:
+            dialog.wait_for(state="visible", timeout=3000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+    dialog.click()
     page.locator(".el-select-dropdown__item", has_text="I1").first.click()
     page.locator("input[data-test=claim-basis]").fill("获市级优秀公务员表彰")
     page.locator("input[data-test=claim-ref]").fill("市人社〔2026〕31号")
